@@ -1,0 +1,24 @@
+package build_test
+
+import (
+	"testing"
+
+	"github.com/heroku/color"
+
+	"github.com/sclevine/spec"
+	"github.com/sclevine/spec/report"
+)
+
+func TestUnit(t *testing.T) {
+	suite := spec.New("build", spec.Report(report.Terminal{}))
+	suite("Requirements", testRequirements)
+	suite("Start", testStart)
+	suite("Venv", testVenv)
+	suite("Python", testPython)
+	suite.Run(t)
+}
+
+func init() {
+	// Assertions read the log as a user would, without terminal colours.
+	color.Disable(true)
+}

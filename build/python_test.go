@@ -1,0 +1,77 @@
+package build_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"github.com/onbuild-buildpacks/onbuild/build"
+)
+
+func testPython(t *testing.T, context spec.G, it spec.S) {
+	var (
+		Expect   = NewWithT(t).Expect
+		ctx      libcnb.BuildContext
+		executor *fakeExecutor
+		python   build.PythonBuild
+		output   *bytes.Buffer
+	)
+
+	it.Before(func() {
+		ctx.ApplicationPath = t.TempDir()
+		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
+		ctx.StackID = "io.onbuild.stacks.bookworm"
+		ctx.Buildpack.Metadata = map[string]interface{}{
+			"configurations": []map[string]interface{}{{"name": "BP_LAUNCH_COMMAND"}},
+		}
+		executor = &fakeExecutor{run: func(e effect.Execution) error {
+			if len(e.Args) == 1 && e.Args[0] == "--version" {
+				fmt.Fprintln(e.Stdout, "Python 3.11.2")
+			}
+			return nil
+		}}
+		output = &bytes.Buffer{}
+		python = build.PythonBuild{Logger: log.NewPaketoLogger(output), Executor: executor, Environ: []string{"PATH=/usr/bin"}}
+	})
+
+	it("contributes a cache-only pip cache and the venv, and a web process", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), []byte("flask==2.2.2\n"), 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+
+		result, err := python.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Layers).To(HaveLen(2))
+		Expect(result.Layers[0].Name).To(Equal("pip-cache"))
+		Expect(result.Layers[0].LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
+		Expect(result.Layers[1].Name).To(Equal("venv"))
+		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("stack", "io.onbuild.stacks.bookworm"))
+		Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python", "main.py"}, Default: true}}))
+	})
+
+	it("installs the app itself when it only has a pyproject.toml", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "pyproject.toml"), []byte("[project]\nname='x'\n"), 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "app.py"), nil, 0644)).To(Succeed())
+
+		_, err := python.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		pip := executor.executions[len(executor.executions)-1]
+		Expect(pip.Args[len(pip.Args)-1]).To(Equal("."))
+	})
+
+	it("reads BP_LAUNCH_COMMAND from the environment", func() {
+		t.Setenv("BP_LAUNCH_COMMAND", "python serve.py")
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+
+		result, err := python.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Processes[0].Command).To(Equal([]string{"sh", "-c", "python serve.py"}))
+	})
+}

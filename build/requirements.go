@@ -1,0 +1,134 @@
+package build
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// RequirementsFiles maps every requirements file reached from root (through
+// -r and -c includes, recursively) to the sha256 of its bytes. Paths are
+// relative to appDir, so the map is a cache key that survives a moved app.
+func RequirementsFiles(appDir, root string) (map[string]string, error) {
+	files := map[string]string{}
+	if err := walkRequirements(appDir, root, "", files); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+func walkRequirements(appDir, rel, includedBy string, files map[string]string) error {
+	rel = filepath.Clean(rel)
+	if _, seen := files[rel]; seen {
+		return nil
+	}
+	content, err := os.ReadFile(filepath.Join(appDir, rel))
+	if err != nil {
+		if os.IsNotExist(err) && includedBy != "" {
+			return Problem{
+				Title: "Missing requirements file",
+				Cause: fmt.Sprintf("%s includes %s, but there is no such file in the app.", includedBy, rel),
+				Fixes: []string{
+					fmt.Sprintf("Add %s to the app, or", rel),
+					fmt.Sprintf("remove the include line from %s (paths are relative to the including file).", includedBy),
+				},
+			}
+		}
+		return fmt.Errorf("unable to read %s\n%w", rel, err)
+	}
+	files[rel] = digest(content)
+
+	for _, include := range includes(content) {
+		if filepath.IsAbs(include) || strings.Contains(include, "://") {
+			return Problem{
+				Title: "Requirements include outside the app",
+				Cause: fmt.Sprintf("%s includes %s; onbuild only follows includes inside the app, so the build is reproducible.", rel, include),
+				Fixes: []string{fmt.Sprintf("Copy the file into the app and include it with a relative path in %s.", rel)},
+			}
+		}
+		next := filepath.Join(filepath.Dir(rel), include)
+		if strings.HasPrefix(next, "..") {
+			return Problem{
+				Title: "Requirements include outside the app",
+				Cause: fmt.Sprintf("%s includes %s, which is outside the app directory.", rel, include),
+				Fixes: []string{fmt.Sprintf("Move the file into the app and fix the path in %s.", rel)},
+			}
+		}
+		if err := walkRequirements(appDir, next, rel, files); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// includes returns the file names of the -r/-c lines of a requirements file,
+// in pip's spellings: "-r f", "-rf", "--requirement f", "--requirement=f".
+func includes(content []byte) []string {
+	var found []string
+	scanner := bufio.NewScanner(bytes.NewReader(content))
+	for scanner.Scan() {
+		line := strings.TrimSpace(scanner.Text())
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		for _, flag := range []string{"--requirement", "--constraint", "-r", "-c"} {
+			if !strings.HasPrefix(line, flag) {
+				continue
+			}
+			rest := strings.TrimLeft(strings.TrimPrefix(line, flag), " =")
+			if rest != "" {
+				found = append(found, rest)
+			}
+			break
+		}
+	}
+	return found
+}
+
+// changedFiles describes how two requirements maps differ, one line per file.
+func changedFiles(before, after map[string]string) []string {
+	var reasons []string
+	for _, name := range sortedKeys(after) {
+		old, ok := before[name]
+		switch {
+		case !ok:
+			reasons = append(reasons, name+" added")
+		case old != after[name]:
+			reasons = append(reasons, name+" changed")
+		}
+	}
+	for _, name := range sortedKeys(before) {
+		if _, ok := after[name]; !ok {
+			reasons = append(reasons, name+" removed")
+		}
+	}
+	return reasons
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func digest(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:])
+}
+
+func fileDigest(path string) (string, error) {
+	content, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return digest(content), nil
+}

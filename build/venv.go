@@ -1,0 +1,220 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// PipIndexVariables are the pip settings that change what an install
+// resolves to. Each also has a BP_ spelling (BP_PIP_INDEX_URL, ...) that a
+// platform can set without touching the developer's pip variables.
+var PipIndexVariables = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"}
+
+// VenvKey is the cache key of the virtualenv layer: everything that changes
+// what pip would install, and nothing else, so a source-only change reuses
+// the layer without running pip.
+type VenvKey struct {
+	Requirements map[string]string `toml:"requirements"`
+	Install      []string          `toml:"install"`
+	Python       string            `toml:"python"`
+	Stack        string            `toml:"stack"`
+	PipConfig    map[string]string `toml:"pip-config"`
+}
+
+// Venv contributes the virtualenv layer holding the app's dependencies.
+type Venv struct {
+	AppDir string
+	Key    VenvKey
+	// PipCache is the cache-only layer pip keeps wheels in, so a changed key
+	// reinstalls from local wheels and downloads only what is new.
+	PipCache string
+	// Env is the environment pip runs with.
+	Env      []string
+	Executor effect.Executor
+	Logger   log.Logger
+}
+
+// Contribute builds the venv, or reuses it untouched when the key matches.
+func (v Venv) Contribute(layer *libcnb.Layer) error {
+	previous := layer.Metadata
+	contributor := libpak.NewLayerContributor("Python virtualenv", v.Key,
+		libcnb.LayerTypes{Build: true, Cache: true, Launch: true}, v.Logger)
+	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
+		v.logReasons(previous)
+		return v.install(layer)
+	})
+	if err != nil {
+		return err
+	}
+	layer.SharedEnvironment.Default("VIRTUAL_ENV", layer.Path)
+	layer.LaunchEnvironment.Default("PYTHONUNBUFFERED", "1")
+	layer.LaunchEnvironment.Default("PORT", "8080")
+	return nil
+}
+
+func (v Venv) install(layer *libcnb.Layer) error {
+	if err := v.run("Creating virtualenv", "python3", "-m", "venv", layer.Path); err != nil {
+		return err
+	}
+	args := append([]string{"-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off"}, v.Key.Install...)
+	err := v.run("Installing "+strings.Join(v.Key.Install, " "), filepath.Join(layer.Path, "bin", "python"), args...)
+	if pipErr, ok := err.(commandError); ok {
+		return pipProblem(pipErr, v.Env)
+	}
+	return err
+}
+
+// commandError keeps the tail of a failed command's output for the message.
+type commandError struct {
+	command string
+	err     error
+	tail    string
+}
+
+func (c commandError) Error() string {
+	return fmt.Sprintf("%s failed: %v\n%s", c.command, c.err, c.tail)
+}
+
+func (v Venv) run(step string, command string, args ...string) error {
+	v.Logger.Bodyf("%s", step)
+	start := time.Now()
+	var output bytes.Buffer
+	out := io.MultiWriter(v.Logger.BodyWriter(), &output)
+	err := v.Executor.Execute(effect.Execution{
+		Command: command, Args: args, Dir: v.AppDir, Env: v.Env, Stdout: out, Stderr: out,
+	})
+	if err != nil {
+		return commandError{command: command + " " + strings.Join(args, " "), err: err, tail: lastLines(output.String(), 20)}
+	}
+	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+var noDistribution = regexp.MustCompile(`No matching distribution found for (\S+)`)
+
+// pipProblem turns pip's failure into a message that names the package and
+// the index, the two things a developer checks first.
+func pipProblem(failure commandError, env []string) error {
+	index := "the default index (PyPI)"
+	if url := lookup(env, "PIP_INDEX_URL"); url != "" {
+		index = url
+	}
+	if lookup(env, "PIP_NO_INDEX") != "" {
+		index = "no index (PIP_NO_INDEX is set)"
+	}
+	if match := noDistribution.FindStringSubmatch(failure.tail); match != nil {
+		return Problem{
+			Title: "Python package not found",
+			Cause: fmt.Sprintf("pip could not find %s on %s.\n\n%s", match[1], index, failure.tail),
+			Fixes: []string{
+				fmt.Sprintf("Check the name and version of %s in your requirements file.", match[1]),
+				"Point pip at an index that has it: pack build --env PIP_INDEX_URL=<url>.",
+				"Put the wheel in a wheelhouse/ folder of the app.",
+			},
+		}
+	}
+	return Problem{
+		Title: "pip install failed",
+		Cause: fmt.Sprintf("Installing the app's dependencies from %s failed (%v). The last lines of pip's output:\n\n%s", index, failure.err, failure.tail),
+		Fixes: []string{"Fix the requirement pip names above, then build again."},
+	}
+}
+
+// logReasons says, one line each, why an existing venv cannot be reused:
+// libpak only shows the metadata diff at debug level.
+func (v Venv) logReasons(previous map[string]interface{}) {
+	if len(previous) == 0 {
+		return
+	}
+	var old VenvKey
+	raw, err := toml.Marshal(previous)
+	if err == nil {
+		_, err = toml.Decode(string(raw), &old)
+	}
+	if err != nil {
+		v.Logger.Bodyf("Previous virtualenv metadata unreadable, rebuilding")
+		return
+	}
+	for _, reason := range v.Key.reasons(old) {
+		v.Logger.Bodyf("%s", reason)
+	}
+}
+
+func (k VenvKey) reasons(old VenvKey) []string {
+	reasons := changedFiles(old.Requirements, k.Requirements)
+	if strings.Join(old.Install, " ") != strings.Join(k.Install, " ") {
+		reasons = append(reasons, fmt.Sprintf("install arguments changed: %q -> %q", strings.Join(old.Install, " "), strings.Join(k.Install, " ")))
+	}
+	if old.Python != k.Python {
+		reasons = append(reasons, fmt.Sprintf("Python changed: %s -> %s", old.Python, k.Python))
+	}
+	if old.Stack != k.Stack {
+		reasons = append(reasons, fmt.Sprintf("stack changed: %s -> %s", old.Stack, k.Stack))
+	}
+	names := map[string]bool{}
+	for name := range old.PipConfig {
+		names[name] = true
+	}
+	for name := range k.PipConfig {
+		names[name] = true
+	}
+	var changed []string
+	for name := range names {
+		if old.PipConfig[name] != k.PipConfig[name] {
+			changed = append(changed, name+" changed")
+		}
+	}
+	sort.Strings(changed)
+	return append(reasons, changed...)
+}
+
+// PipEnvironment resolves the pip index settings: a PIP_ variable wins over
+// its BP_PIP_ spelling. It returns them as a map (for the cache key) and as
+// the full environment pip runs with.
+func PipEnvironment(environ []string, pipCache string) (map[string]string, []string) {
+	config := map[string]string{}
+	env := append([]string{}, environ...)
+	for _, name := range PipIndexVariables {
+		value := lookup(environ, name)
+		if value == "" {
+			if value = lookup(environ, "BP_"+name); value != "" {
+				env = append(env, name+"="+value)
+			}
+		}
+		if value != "" {
+			config[name] = value
+		}
+	}
+	env = append(env, "PIP_CACHE_DIR="+pipCache, "PYTHONDONTWRITEBYTECODE=")
+	return config, env
+}
+
+func lookup(env []string, name string) string {
+	value := ""
+	for _, kv := range env {
+		if strings.HasPrefix(kv, name+"=") {
+			value = strings.TrimPrefix(kv, name+"=")
+		}
+	}
+	return value
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

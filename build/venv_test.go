@@ -1,0 +1,152 @@
+package build_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"github.com/onbuild-buildpacks/onbuild/build"
+)
+
+// fakeExecutor records what would run and lets a test script its outcome.
+type fakeExecutor struct {
+	executions []effect.Execution
+	run        func(effect.Execution) error
+}
+
+func (f *fakeExecutor) Execute(e effect.Execution) error {
+	f.executions = append(f.executions, e)
+	if f.run != nil {
+		return f.run(e)
+	}
+	return nil
+}
+
+func testVenv(t *testing.T, context spec.G, it spec.S) {
+	var (
+		Expect   = NewWithT(t).Expect
+		executor *fakeExecutor
+		output   *bytes.Buffer
+		layer    libcnb.Layer
+		venv     build.Venv
+	)
+
+	it.Before(func() {
+		executor = &fakeExecutor{}
+		output = &bytes.Buffer{}
+		layers := libcnb.Layers{Path: t.TempDir()}
+		var err error
+		layer, err = layers.Layer("venv")
+		Expect(err).NotTo(HaveOccurred())
+		venv = build.Venv{
+			AppDir:   "/workspace",
+			PipCache: "/layers/pip-cache",
+			Env:      []string{"PIP_INDEX_URL=http://127.0.0.1:9/simple/", "PIP_CACHE_DIR=/layers/pip-cache"},
+			Executor: executor,
+			Logger:   log.NewPaketoLogger(output),
+			Key: build.VenvKey{
+				Requirements: map[string]string{"requirements.txt": "aaa"},
+				Install:      []string{"--requirement", "requirements.txt"},
+				Python:       "3.11.2",
+				Stack:        "io.onbuild.stacks.bookworm",
+				PipConfig:    map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:9/simple/"},
+			},
+		}
+	})
+
+	it("creates the venv and installs the requirements with pip into it", func() {
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(executor.executions).To(HaveLen(2))
+		Expect(executor.executions[0].Command).To(Equal("python3"))
+		Expect(executor.executions[0].Args).To(Equal([]string{"-m", "venv", layer.Path}))
+		Expect(executor.executions[1].Command).To(Equal(filepath.Join(layer.Path, "bin", "python")))
+		Expect(executor.executions[1].Args).To(Equal([]string{"-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off", "--requirement", "requirements.txt"}))
+		Expect(executor.executions[1].Dir).To(Equal("/workspace"))
+		Expect(executor.executions[1].Env).To(ContainElement("PIP_CACHE_DIR=/layers/pip-cache"))
+		Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true, Launch: true}))
+		Expect(layer.Metadata).To(HaveKeyWithValue("python", "3.11.2"))
+		Expect(layer.LaunchEnvironment).To(HaveKeyWithValue("PORT.default", "8080"))
+		Expect(layer.SharedEnvironment).To(HaveKeyWithValue("VIRTUAL_ENV.default", layer.Path))
+	})
+
+	it("reuses the venv without running pip when the key is unchanged", func() {
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		executor.executions = nil
+
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		Expect(executor.executions).To(BeEmpty())
+		Expect(output.String()).To(ContainSubstring("Reusing cached layer"))
+	})
+
+	it("logs every reason the venv is rebuilt, one per line", func() {
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		output.Reset()
+
+		venv.Key.Requirements = map[string]string{"requirements.txt": "bbb", "base.txt": "ccc"}
+		venv.Key.Python = "3.11.4"
+		venv.Key.PipConfig = map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:10/simple/"}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(output.String()).To(ContainSubstring("base.txt added\n"))
+		Expect(output.String()).To(ContainSubstring("requirements.txt changed\n"))
+		Expect(output.String()).To(ContainSubstring("Python changed: 3.11.2 -> 3.11.4\n"))
+		Expect(output.String()).To(ContainSubstring("PIP_INDEX_URL changed\n"))
+		Expect(executor.executions).To(HaveLen(4))
+	})
+
+	it("names the missing package and the index when pip finds no distribution", func() {
+		executor.run = func(e effect.Execution) error {
+			if e.Command == "python3" {
+				return nil
+			}
+			fmt.Fprintln(e.Stderr, "ERROR: Could not find a version that satisfies the requirement nosuchpkg==1.0 (from versions: none)")
+			fmt.Fprintln(e.Stderr, "ERROR: No matching distribution found for nosuchpkg==1.0")
+			return errors.New("exit status 1")
+		}
+
+		err := venv.Contribute(&layer)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Python package not found]")))
+		Expect(err.Error()).To(ContainSubstring("pip could not find nosuchpkg==1.0 on http://127.0.0.1:9/simple/"))
+		Expect(layer.Metadata).To(BeEmpty(), "a failed install must not look reusable")
+	})
+
+	it("shows the tail of pip's output for other failures", func() {
+		executor.run = func(e effect.Execution) error {
+			if e.Command == "python3" {
+				return nil
+			}
+			fmt.Fprintln(e.Stdout, "error: subprocess-exited-with-error")
+			return errors.New("exit status 1")
+		}
+
+		err := venv.Contribute(&layer)
+		Expect(err).To(MatchError(ContainSubstring("[Error: pip install failed]")))
+		Expect(err.Error()).To(ContainSubstring("subprocess-exited-with-error"))
+	})
+
+	context("PipEnvironment", func() {
+		it("prefers PIP_ variables and falls back to their BP_PIP_ spelling", func() {
+			config, env := build.PipEnvironment([]string{
+				"PATH=/usr/bin", "PIP_INDEX_URL=http://a/simple", "BP_PIP_INDEX_URL=http://b/simple", "BP_PIP_NO_INDEX=1",
+			}, "/cache")
+
+			Expect(config).To(Equal(map[string]string{"PIP_INDEX_URL": "http://a/simple", "PIP_NO_INDEX": "1"}))
+			Expect(env).To(ContainElements("PATH=/usr/bin", "PIP_NO_INDEX=1", "PIP_CACHE_DIR=/cache"))
+			Expect(env).NotTo(ContainElement("PIP_INDEX_URL=http://b/simple"))
+		})
+	})
+
+	it.After(func() {
+		Expect(os.RemoveAll(layer.Path)).To(Succeed())
+	})
+}

@@ -1,0 +1,14 @@
+package detect_test
+
+import (
+	"testing"
+
+	"github.com/sclevine/spec"
+	"github.com/sclevine/spec/report"
+)
+
+func TestUnit(t *testing.T) {
+	suite := spec.New("detect", spec.Report(report.Terminal{}))
+	suite("Python", testPython)
+	suite.Run(t)
+}

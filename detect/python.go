@@ -1,0 +1,55 @@
+// Package detect decides what an app is and what it needs, as build-plan
+// entries. Every function here is pure over the app directory so that
+// detection is cheap, predictable and unit tested.
+package detect
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/buildpacks/libcnb/v2"
+)
+
+// PythonVenv is the plan entry the Python buildpack provides and requires.
+const PythonVenv = "python-venv"
+
+// pythonMarkers are the files that make an app a Python app, in the order
+// DESIGN.md lists them.
+var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml"}
+
+// Python passes when the app declares Python dependencies.
+func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
+	found, err := PythonMarker(ctx.ApplicationPath)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
+	if found == "" {
+		// Only shown with `pack build -v`: lifecycle hides the output of a
+		// buildpack that fails detection, and another group may still pass.
+		fmt.Println("onbuild/python: no requirements.txt, setup.py or pyproject.toml in the app directory")
+		return libcnb.DetectResult{Pass: false}, nil
+	}
+	return libcnb.DetectResult{
+		Pass: true,
+		Plans: []libcnb.BuildPlan{{
+			Provides: []libcnb.BuildPlanProvide{{Name: PythonVenv}},
+			Requires: []libcnb.BuildPlanRequire{{Name: PythonVenv}},
+		}},
+	}, nil
+}
+
+// PythonMarker returns the first file that marks appDir as a Python app, or
+// "" when there is none.
+func PythonMarker(appDir string) (string, error) {
+	for _, name := range pythonMarkers {
+		info, err := os.Stat(filepath.Join(appDir, name))
+		if err == nil && !info.IsDir() {
+			return name, nil
+		}
+		if err != nil && !os.IsNotExist(err) {
+			return "", fmt.Errorf("unable to read %s\n%w", name, err)
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,61 @@
+// Package integration builds real images with pack on the real builder,
+// runs them as containers and probes them over HTTP on 127.0.0.1.
+package integration_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"github.com/sclevine/spec"
+	"github.com/sclevine/spec/report"
+
+	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
+)
+
+const builder = "onbuild/builder"
+
+var (
+	// pack is the pack binary built by tools/pack.sh, passed in by make.
+	pack string
+	// index is the local Python package index every Python build uses.
+	index *pyindex.Server
+)
+
+// TestIntegration needs Docker, pack and the builder: `make integration`
+// provides all three. Anything missing fails the suite; nothing is skipped.
+func TestIntegration(t *testing.T) {
+	Expect := NewWithT(t).Expect
+
+	pack = os.Getenv("PACK")
+	if pack == "" {
+		t.Fatal("PACK is not set: run the suite with `make integration`, which builds pack and the builder")
+	}
+	if out, err := exec.Command("docker", "info").CombinedOutput(); err != nil {
+		t.Fatalf("Docker does not answer (run `make docker`): %v\n%s", err, out)
+	}
+	if out, err := exec.Command("docker", "image", "inspect", builder).CombinedOutput(); err != nil {
+		t.Fatalf("the builder image %s is missing (run `make builder`): %v\n%s", builder, err, out)
+	}
+
+	root, err := filepath.Abs("..")
+	Expect(err).NotTo(HaveOccurred())
+	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
+		CacheDir: filepath.Join(root, ".cache", "pyindex"),
+		Packages: pyindex.DefaultPackages,
+		Stdout:   os.Stderr,
+		Stderr:   os.Stderr,
+	})
+	Expect(err).NotTo(HaveOccurred())
+	index, err = pyindex.Serve(wheels)
+	Expect(err).NotTo(HaveOccurred())
+	defer index.Close()
+
+	suite := spec.New("integration", spec.Report(report.Terminal{}), spec.Sequential())
+	suite("Stacks", testStacks)
+	suite("Python", testPython)
+	suite.Run(t)
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Compiles every buildpacks/<name> into out/buildpacks/<name> in the layout the
+# lifecycle runs (bin/detect and bin/build are links to one binary), and copies
+# the root buildpack.toml as the composite onbuild/onbuild. A Go main package
+# in buildpacks/<name>/<tool>/ (an exec.d helper, say) becomes bin/<tool>.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/out/buildpacks
+rm -rf "$out"
+for dir in "$root"/buildpacks/*/; do
+  name=$(basename "$dir")
+  mkdir -p "$out/$name/bin"
+  cp "$dir/buildpack.toml" "$out/$name/"
+  (cd "$root" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+    go build -trimpath -ldflags="-s -w" -o "$out/$name/bin/main" "./buildpacks/$name")
+  ln -s main "$out/$name/bin/detect"
+  ln -s main "$out/$name/bin/build"
+  for tool in "$dir"*/; do
+    [[ -d $tool ]] && compgen -G "$tool*.go" >/dev/null || continue
+    (cd "$root" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+      go build -trimpath -ldflags="-s -w" -o "$out/$name/bin/$(basename "$tool")" "./buildpacks/$name/$(basename "$tool")")
+  done
+done
+mkdir -p "$out/onbuild"
+cp "$root/buildpack.toml" "$out/onbuild/"
+echo "buildpacks in $out" >&2
