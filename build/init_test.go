@@ -15,6 +15,8 @@ func TestUnit(t *testing.T) {
 	suite("Start", testStart)
 	suite("Venv", testVenv)
 	suite("Python", testPython)
+	suite("Project", testProject)
+	suite("SBOM", testSBOM)
 	suite.Run(t)
 }
 

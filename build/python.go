@@ -43,6 +43,10 @@ func (b PythonBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) 
 		return result, fmt.Errorf("unable to create configuration resolver\n%w", err)
 	}
 
+	if err := CheckEnvironment(b.Environ); err != nil {
+		return result, err
+	}
+
 	pipCache, err := ctx.Layers.Layer("pip-cache")
 	if err != nil {
 		return result, fmt.Errorf("unable to create pip-cache layer\n%w", err)
@@ -66,56 +70,93 @@ func (b PythonBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) 
 	result.Layers = append(result.Layers, pipCache, venvLayer)
 
 	launchCommand, _ := config.Resolve("BP_LAUNCH_COMMAND")
-	processes, err := StartProcesses(ctx.ApplicationPath, venvLayer.Path, launchCommand)
+	processes, guess, err := StartProcesses(ctx.ApplicationPath, venvLayer.Path, launchCommand)
 	if err != nil {
 		return result, err
 	}
+	if guess != "" {
+		if err := b.checkWSGI(ctx.ApplicationPath, venvLayer.Path, guess); err != nil {
+			return result, err
+		}
+	}
 	result.Processes = processes
+
+	if err := WriteSBOM(venvLayer); err != nil {
+		return result, err
+	}
 	return result, nil
 }
 
 // venvKey gathers every input of the pip install except the pip settings.
 func (b PythonBuild) venvKey(ctx libcnb.BuildContext) (VenvKey, error) {
-	key := VenvKey{Requirements: map[string]string{}, PipConfig: map[string]string{}}
-	if _, err := os.Stat(filepath.Join(ctx.ApplicationPath, "requirements.txt")); err == nil {
-		files, err := RequirementsFiles(ctx.ApplicationPath, "requirements.txt")
-		if err != nil {
+	key := VenvKey{Requirements: map[string]string{}, Lines: map[string][]string{}, PipConfig: map[string]string{}}
+	appDir := ctx.ApplicationPath
+	if _, err := os.Stat(filepath.Join(appDir, "requirements.txt")); err == nil {
+		if key.Requirements, err = RequirementsFiles(appDir, "requirements.txt"); err != nil {
 			return key, err
 		}
-		key.Requirements = files
-		key.Install = append(key.Install, "--requirement", "requirements.txt")
-	}
-	// With only setup.py or pyproject.toml the app itself is the package to
-	// install, as the ONBUILD images' `pip install -e .` did.
-	for _, project := range []string{"setup.py", "pyproject.toml"} {
-		if len(key.Install) > 0 {
-			break
+		if key.Lines, err = RequirementLines(appDir, key.Requirements); err != nil {
+			return key, err
 		}
-		sum, err := fileDigest(filepath.Join(ctx.ApplicationPath, project))
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			return key, fmt.Errorf("unable to read %s\n%w", project, err)
-		}
-		key.Requirements = map[string]string{project: sum}
-		key.Install = append(key.Install, ".")
-	}
-	if len(key.Install) == 0 {
-		return key, Problem{
-			Title: "No Python dependencies declared",
-			Cause: "The app has no requirements.txt, setup.py or pyproject.toml.",
-			Fixes: []string{"Add a requirements.txt listing the app's dependencies (it may be empty)."},
-		}
+		key.Install = append(key.Install, "--requirement requirements.txt")
 	}
 
+	project, err := ProjectDependencies(appDir)
+	if err != nil {
+		return key, err
+	}
+	key.Project = project
+	// The app itself goes in editable, as the ONBUILD images' `pip install
+	// -e .` did: its source stays in /workspace, so a source-only change
+	// needs no reinstall and only the declared dependencies are the key.
+	if len(project) > 0 {
+		key.Install = append(key.Install, "--editable .")
+	}
+	if len(key.Install) == 0 {
+		return key, noDependencies(ctx.Plan)
+	}
+
+	if key.FindLinks, key.Wheelhouse, err = Wheelhouse(appDir); err != nil {
+		return key, err
+	}
+	if step := WheelhouseStep(key.Wheelhouse, key.Lines); step != "" {
+		key.Install = append([]string{step}, key.Install...)
+	}
 	version, err := b.output("python3", "--version")
 	if err != nil {
 		return key, fmt.Errorf("unable to find the stack's python3\n%w", err)
 	}
 	key.Python = strings.TrimPrefix(version, "Python ")
+	// The venv's pip is the one ensurepip bundles with the stack's Python.
+	if key.Pip, err = b.output("python3", "-c", "import ensurepip; print(ensurepip.version())"); err != nil {
+		return key, fmt.Errorf("unable to find the stack's bundled pip\n%w", err)
+	}
 	key.Stack = strings.Trim(strings.Join([]string{ctx.StackID, ctx.TargetDistro.Name, ctx.TargetDistro.Version, ctx.TargetInfo.Arch}, " "), " ")
 	return key, nil
+}
+
+// noDependencies explains a Python app with nothing to install: most often a
+// misspelt requirements file, which detection let through, in the plan, for
+// this message.
+func noDependencies(plan libcnb.BuildpackPlan) error {
+	nearMiss := ""
+	for _, entry := range plan.Entries {
+		if name, ok := entry.Metadata["near-miss"].(string); ok {
+			nearMiss = name
+		}
+	}
+	if nearMiss != "" {
+		return Problem{
+			Title: "Misnamed requirements file",
+			Cause: fmt.Sprintf("The app has %s but no requirements.txt; pip only reads requirements.txt.", nearMiss),
+			Fixes: []string{fmt.Sprintf("Rename %s to requirements.txt.", nearMiss)},
+		}
+	}
+	return Problem{
+		Title: "No Python dependencies declared",
+		Cause: "The app has no requirements.txt, setup.py or pyproject.toml.",
+		Fixes: []string{"Add a requirements.txt listing the app's dependencies (it may be empty)."},
+	}
 }
 
 func (b PythonBuild) output(command string, args ...string) (string, error) {
@@ -125,4 +166,31 @@ func (b PythonBuild) output(command string, args ...string) (string, error) {
 		return "", fmt.Errorf("%s %s: %w\n%s", command, strings.Join(args, " "), err, out.String())
 	}
 	return strings.TrimSpace(out.String()), nil
+}
+
+// checkWSGI imports the guessed WSGI callable in the venv, so a wrong guess
+// fails the build with the import error instead of crash-looping at start.
+func (b PythonBuild) checkWSGI(appDir, venvDir, target string) error {
+	module, callable, _ := strings.Cut(target, ":")
+	script := fmt.Sprintf("import importlib, sys; sys.path.insert(0, '.'); m = importlib.import_module(%q); "+
+		"app = getattr(m, %q); assert callable(app), %q + ' is not callable'", module, callable, target)
+	var out strings.Builder
+	err := b.Executor.Execute(effect.Execution{
+		Command: filepath.Join(venvDir, "bin", "python"), Args: []string{"-c", script},
+		Dir: appDir, Env: b.Environ, Stdout: &out, Stderr: &out,
+	})
+	if err == nil {
+		b.Logger.Bodyf("Checked the WSGI entry point %s: it imports", target)
+		return nil
+	}
+	return Problem{
+		Title: "WSGI entry point does not import",
+		Cause: fmt.Sprintf("onbuild guessed gunicorn would serve %s, but importing it in the app's virtualenv failed:\n\n%s",
+			target, lastLines(out.String(), 20)),
+		Fixes: []string{
+			fmt.Sprintf("Fix the import error above in %s.py.", strings.ReplaceAll(module, ".", "/")),
+			"Add a Procfile naming the right entry point: web: gunicorn --bind 0.0.0.0:$PORT mypkg.wsgi:app",
+			"Set BP_LAUNCH_COMMAND when you run pack build.",
+		},
+	}
 }

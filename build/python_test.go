@@ -2,6 +2,7 @@ package build_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,6 +65,54 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		pip := executor.executions[len(executor.executions)-1]
 		Expect(pip.Args[len(pip.Args)-1]).To(Equal("."))
+	})
+
+	it("installs requirements first, then the app itself, editable", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "setup.py"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+
+		result, err := python.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Layers[1].Metadata["install"]).To(Equal([]interface{}{"--requirement requirements.txt", "--editable ."}))
+	})
+
+	it("names the misspelt requirements file detection let through", func() {
+		ctx.Plan.Entries = []libcnb.BuildpackPlanEntry{{Name: "python-venv", Metadata: map[string]interface{}{"near-miss": "Requirements.txt"}}}
+
+		_, err := python.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("Rename Requirements.txt to requirements.txt.")))
+	})
+
+	it("refuses an environment that breaks the venv before doing anything", func() {
+		python.Environ = append(python.Environ, "PIP_TARGET=/tmp/x")
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+
+		_, err := python.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("PIP_TARGET=/tmp/x")))
+		Expect(executor.executions).To(BeEmpty())
+	})
+
+	it("fails with the import error when the guessed WSGI app does not import", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "app.py"), []byte("import nothere\napp = 1\n"), 0644)).To(Succeed())
+		venvBin := filepath.Join(ctx.Layers.Path, "venv", "bin")
+		executor.run = func(e effect.Execution) error {
+			if e.Command == "python3" && len(e.Args) == 3 && e.Args[1] == "venv" {
+				Expect(os.MkdirAll(venvBin, 0755)).To(Succeed())
+				Expect(os.WriteFile(filepath.Join(venvBin, "gunicorn"), nil, 0755)).To(Succeed())
+			}
+			if e.Command == filepath.Join(venvBin, "python") && e.Args[0] == "-c" {
+				fmt.Fprintln(e.Stderr, "ModuleNotFoundError: No module named 'nothere'")
+				return errors.New("exit status 1")
+			}
+			return nil
+		}
+
+		_, err := python.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: WSGI entry point does not import]")))
+		Expect(err.Error()).To(ContainSubstring("guessed gunicorn would serve app:app"))
+		Expect(err.Error()).To(ContainSubstring("No module named 'nothere'"))
 	})
 
 	it("reads BP_LAUNCH_COMMAND from the environment", func() {

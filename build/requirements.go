@@ -132,3 +132,59 @@ func fileDigest(path string) (string, error) {
 	}
 	return digest(content), nil
 }
+
+// RequirementLines returns the meaningful lines of each requirements file
+// (comments, blank lines and continuations folded away), kept in the venv
+// metadata so a rebuild can say what changed, not just that something did.
+func RequirementLines(appDir string, files map[string]string) (map[string][]string, error) {
+	lines := map[string][]string{}
+	for name := range files {
+		content, err := os.ReadFile(filepath.Join(appDir, name))
+		if err != nil {
+			return nil, fmt.Errorf("unable to read %s\n%w", name, err)
+		}
+		lines[name] = meaningfulLines(content)
+	}
+	return lines, nil
+}
+
+func meaningfulLines(content []byte) []string {
+	text := strings.ReplaceAll(string(content), "\\\n", " ")
+	found := []string{}
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.Index(line, "#"); i == 0 || (i > 0 && (line[i-1] == ' ' || line[i-1] == '\t')) {
+			line = line[:i]
+		}
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			found = append(found, line)
+		}
+	}
+	return found
+}
+
+// lineChanges describes one file's change as "+added, -removed".
+func lineChanges(before, after []string) string {
+	was := map[string]bool{}
+	for _, line := range before {
+		was[line] = true
+	}
+	now := map[string]bool{}
+	for _, line := range after {
+		now[line] = true
+	}
+	var changes []string
+	for _, line := range after {
+		if !was[line] {
+			changes = append(changes, "+"+line)
+		}
+	}
+	for _, line := range before {
+		if !now[line] {
+			changes = append(changes, "-"+line)
+		}
+	}
+	if len(changes) == 0 {
+		return "comments or spacing only"
+	}
+	return strings.Join(changes, ", ")
+}

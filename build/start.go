@@ -16,30 +16,32 @@ import (
 // StartProcesses decides how the app starts, first match wins: Procfile,
 // BP_LAUNCH_COMMAND, gunicorn on a WSGI callable it can find, python on
 // app.py or main.py. Never a REPL: no match is a Problem.
-func StartProcesses(appDir, venvDir, launchCommand string) ([]libcnb.Process, error) {
+// The returned WSGI target is set when the start command is a guess that
+// the build must check (module:callable); it is empty otherwise.
+func StartProcesses(appDir, venvDir, launchCommand string) ([]libcnb.Process, string, error) {
 	procfile, err := ReadProcfile(appDir)
 	if err != nil || procfile != nil {
-		return procfile, err
+		return procfile, "", err
 	}
 	if launchCommand != "" {
-		return []libcnb.Process{shellProcess("web", launchCommand, true)}, nil
+		return []libcnb.Process{shellProcess("web", launchCommand, true)}, "", nil
 	}
 	if _, err := os.Stat(filepath.Join(venvDir, "bin", "gunicorn")); err == nil {
 		target, err := FindWSGI(appDir)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if target != "" {
 			return []libcnb.Process{shellProcess("web",
-				fmt.Sprintf(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" %s`, target), true)}, nil
+				fmt.Sprintf(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" %s`, target), true)}, target, nil
 		}
 	}
 	for _, script := range []string{"app.py", "main.py"} {
 		if _, err := os.Stat(filepath.Join(appDir, script)); err == nil {
-			return []libcnb.Process{{Type: "web", Command: []string{"python", script}, Default: true}}, nil
+			return []libcnb.Process{{Type: "web", Command: []string{"python", script}, Default: true}}, "", nil
 		}
 	}
-	return nil, Problem{
+	return nil, "", Problem{
 		Title: "No start command",
 		Cause: "onbuild could not find how to start this app: there is no Procfile, no BP_LAUNCH_COMMAND,\n" +
 			"no WSGI callable for gunicorn (app.py with app, wsgi.py with application or app), and no app.py or main.py.",

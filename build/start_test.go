@@ -38,7 +38,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		write("app.py", "app = Flask(__name__)\n")
 		withGunicorn()
 
-		processes, err := build.StartProcesses(appDir, venvDir, "python other.py")
+		processes, _, err := build.StartProcesses(appDir, venvDir, "python other.py")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{
 			{Type: "web", Command: []string{"sh", "-c", "gunicorn -b 0.0.0.0:$PORT app:app"}, Default: true},
@@ -49,7 +49,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("makes a lone Procfile entry the default", func() {
 		write("Procfile", "api: python api.py\n")
 
-		processes, err := build.StartProcesses(appDir, venvDir, "")
+		processes, _, err := build.StartProcesses(appDir, venvDir, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{{Type: "api", Command: []string{"sh", "-c", "python api.py"}, Default: true}}))
 	})
@@ -57,14 +57,14 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("names the Procfile line that is malformed", func() {
 		write("Procfile", "web: ok\njust a command\n")
 
-		_, err := build.StartProcesses(appDir, venvDir, "")
+		_, _, err := build.StartProcesses(appDir, venvDir, "")
 		Expect(err).To(MatchError(ContainSubstring(`Procfile line 2 is "just a command"`)))
 	})
 
 	it("uses BP_LAUNCH_COMMAND when there is no Procfile", func() {
 		write("app.py", "app = 1\n")
 
-		processes, err := build.StartProcesses(appDir, venvDir, "python serve.py --fast")
+		processes, _, err := build.StartProcesses(appDir, venvDir, "python serve.py --fast")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"sh", "-c", "python serve.py --fast"}, Default: true}}))
 	})
@@ -73,7 +73,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		write("app.py", "from flask import Flask\n\napp = Flask(__name__)\n")
 		withGunicorn()
 
-		processes, err := build.StartProcesses(appDir, venvDir, "")
+		processes, _, err := build.StartProcesses(appDir, venvDir, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(HaveLen(1))
 		Expect(processes[0].Command).To(Equal([]string{"sh", "-c", `exec gunicorn --bind "0.0.0.0:${PORT:-8080}" app:app`}))
@@ -104,7 +104,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("falls back to python app.py without gunicorn", func() {
 		write("app.py", "app = Flask(__name__)\n")
 
-		processes, err := build.StartProcesses(appDir, venvDir, "")
+		processes, _, err := build.StartProcesses(appDir, venvDir, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python", "app.py"}, Default: true}}))
 	})
@@ -112,7 +112,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("falls back to main.py", func() {
 		write("main.py", "print('hi')\n")
 
-		processes, err := build.StartProcesses(appDir, venvDir, "")
+		processes, _, err := build.StartProcesses(appDir, venvDir, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes[0].Command).To(Equal([]string{"python", "main.py"}))
 	})
@@ -120,7 +120,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("fails with fixes when nothing can start the app", func() {
 		write("lib.py", "x = 1\n")
 
-		_, err := build.StartProcesses(appDir, venvDir, "")
+		_, _, err := build.StartProcesses(appDir, venvDir, "")
 		Expect(err).To(MatchError(ContainSubstring("[Error: No start command]")))
 		Expect(err.Error()).To(ContainSubstring("1. Add a Procfile"))
 	})

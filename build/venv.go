@@ -26,11 +26,22 @@ var PipIndexVariables = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FI
 // what pip would install, and nothing else, so a source-only change reuses
 // the layer without running pip.
 type VenvKey struct {
-	Requirements map[string]string `toml:"requirements"`
-	Install      []string          `toml:"install"`
-	Python       string            `toml:"python"`
-	Stack        string            `toml:"stack"`
-	PipConfig    map[string]string `toml:"pip-config"`
+	// Requirements maps each requirements file to the sha256 of its bytes;
+	// Lines keeps their meaningful lines to say what changed.
+	Requirements map[string]string   `toml:"requirements"`
+	Lines        map[string][]string `toml:"lines"`
+	// Project maps pyproject.toml/setup.py to a digest of what they declare.
+	Project map[string]string `toml:"project"`
+	// Install is one pip install per entry, in order: requirements first,
+	// then the app itself.
+	Install    []string          `toml:"install"`
+	Wheelhouse map[string]string `toml:"wheelhouse"`
+	Python     string            `toml:"python"`
+	Pip        string            `toml:"pip"`
+	Stack      string            `toml:"stack"`
+	PipConfig  map[string]string `toml:"pip-config"`
+	// FindLinks are the app's wheelhouse folders, preferred by pip.
+	FindLinks []string `toml:"find-links"`
 }
 
 // Venv contributes the virtualenv layer holding the app's dependencies.
@@ -68,12 +79,27 @@ func (v Venv) install(layer *libcnb.Layer) error {
 	if err := v.run("Creating virtualenv", "python3", "-m", "venv", layer.Path); err != nil {
 		return err
 	}
-	args := append([]string{"-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off"}, v.Key.Install...)
-	err := v.run("Installing "+strings.Join(v.Key.Install, " "), filepath.Join(layer.Path, "bin", "python"), args...)
-	if pipErr, ok := err.(commandError); ok {
-		return pipProblem(pipErr, v.Env)
+	for _, step := range v.Key.Install {
+		args := append(v.pipArgs(), strings.Fields(step)...)
+		err := v.run("Installing "+step, filepath.Join(layer.Path, "bin", "python"), args...)
+		if pipErr, ok := err.(commandError); ok {
+			return pipProblem(pipErr, v.Env)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
+}
+
+// pipArgs are the options of every pip install. The wheelhouse goes first
+// in --find-links so pip looks there before the index.
+func (v Venv) pipArgs() []string {
+	args := []string{"-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off"}
+	for _, dir := range v.Key.FindLinks {
+		args = append(args, "--find-links", filepath.Join(v.AppDir, dir))
+	}
+	return args
 }
 
 // commandError keeps the tail of a failed command's output for the message.
@@ -153,15 +179,25 @@ func (v Venv) logReasons(previous map[string]interface{}) {
 }
 
 func (k VenvKey) reasons(old VenvKey) []string {
-	reasons := changedFiles(old.Requirements, k.Requirements)
-	if strings.Join(old.Install, " ") != strings.Join(k.Install, " ") {
-		reasons = append(reasons, fmt.Sprintf("install arguments changed: %q -> %q", strings.Join(old.Install, " "), strings.Join(k.Install, " ")))
+	var reasons []string
+	for _, change := range changedFiles(old.Requirements, k.Requirements) {
+		name := strings.Fields(change)[0]
+		if strings.HasSuffix(change, " changed") && old.Lines[name] != nil {
+			change += ": " + lineChanges(old.Lines[name], k.Lines[name])
+		}
+		reasons = append(reasons, change)
 	}
-	if old.Python != k.Python {
-		reasons = append(reasons, fmt.Sprintf("Python changed: %s -> %s", old.Python, k.Python))
+	reasons = append(reasons, changedFiles(old.Project, k.Project)...)
+	reasons = append(reasons, changedFiles(old.Wheelhouse, k.Wheelhouse)...)
+	if strings.Join(old.Install, ", ") != strings.Join(k.Install, ", ") {
+		reasons = append(reasons, fmt.Sprintf("install steps changed: %q -> %q", strings.Join(old.Install, ", "), strings.Join(k.Install, ", ")))
 	}
-	if old.Stack != k.Stack {
-		reasons = append(reasons, fmt.Sprintf("stack changed: %s -> %s", old.Stack, k.Stack))
+	for _, field := range []struct{ name, before, after string }{
+		{"Python", old.Python, k.Python}, {"pip", old.Pip, k.Pip}, {"stack", old.Stack, k.Stack},
+	} {
+		if field.before != field.after {
+			reasons = append(reasons, fmt.Sprintf("%s changed: %s -> %s", field.name, field.before, field.after))
+		}
 	}
 	names := map[string]bool{}
 	for name := range old.PipConfig {
@@ -197,7 +233,9 @@ func PipEnvironment(environ []string, pipCache string) (map[string]string, []str
 			config[name] = value
 		}
 	}
-	env = append(env, "PIP_CACHE_DIR="+pipCache, "PYTHONDONTWRITEBYTECODE=")
+	// A fixed SOURCE_DATE_EPOCH makes Python write hash-based .pyc files,
+	// so the same requirements give the same venv layer, byte for byte.
+	env = append(env, "PIP_CACHE_DIR="+pipCache, "PYTHONDONTWRITEBYTECODE=", "SOURCE_DATE_EPOCH=315532801")
 	return config, env
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -55,7 +56,7 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 			Logger:   log.NewPaketoLogger(output),
 			Key: build.VenvKey{
 				Requirements: map[string]string{"requirements.txt": "aaa"},
-				Install:      []string{"--requirement", "requirements.txt"},
+				Install:      []string{"--requirement requirements.txt"},
 				Python:       "3.11.2",
 				Stack:        "io.onbuild.stacks.bookworm",
 				PipConfig:    map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:9/simple/"},
@@ -92,16 +93,32 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		Expect(venv.Contribute(&layer)).To(Succeed())
 		output.Reset()
 
+		venv.Key.Lines = map[string][]string{"requirements.txt": {"flask==2.2.2", "idna==3.4"}}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		output.Reset()
+		executor.executions = nil
+
 		venv.Key.Requirements = map[string]string{"requirements.txt": "bbb", "base.txt": "ccc"}
+		venv.Key.Lines = map[string][]string{"requirements.txt": {"flask==2.2.2", "requests==2.31.0"}, "base.txt": {"click==8.1.3"}}
 		venv.Key.Python = "3.11.4"
 		venv.Key.PipConfig = map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:10/simple/"}
 		Expect(venv.Contribute(&layer)).To(Succeed())
 
 		Expect(output.String()).To(ContainSubstring("base.txt added\n"))
-		Expect(output.String()).To(ContainSubstring("requirements.txt changed\n"))
+		Expect(output.String()).To(ContainSubstring("requirements.txt changed: +requests==2.31.0, -idna==3.4\n"))
 		Expect(output.String()).To(ContainSubstring("Python changed: 3.11.2 -> 3.11.4\n"))
 		Expect(output.String()).To(ContainSubstring("PIP_INDEX_URL changed\n"))
-		Expect(executor.executions).To(HaveLen(4))
+		Expect(executor.executions).To(HaveLen(2))
+	})
+
+	it("installs each step in order, with the wheelhouse before the index", func() {
+		venv.Key.Install = []string{"--requirement requirements.txt", "--editable ."}
+		venv.Key.FindLinks = []string{"wheelhouse"}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(executor.executions).To(HaveLen(3))
+		Expect(strings.Join(executor.executions[1].Args, " ")).To(HaveSuffix("--find-links /workspace/wheelhouse --requirement requirements.txt"))
+		Expect(strings.Join(executor.executions[2].Args, " ")).To(HaveSuffix("--find-links /workspace/wheelhouse --editable ."))
 	})
 
 	it("names the missing package and the index when pip finds no distribution", func() {

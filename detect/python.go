@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
 )
@@ -24,6 +25,18 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	if err != nil {
 		return libcnb.DetectResult{}, err
 	}
+	metadata := map[string]interface{}{}
+	if found == "" {
+		// A misspelt requirements file passes detection so that the build
+		// can fail with the fix, instead of "no buildpack groups passed".
+		found, err = NearMissRequirements(ctx.ApplicationPath)
+		if err != nil {
+			return libcnb.DetectResult{}, err
+		}
+		if found != "" {
+			metadata["near-miss"] = found
+		}
+	}
 	if found == "" {
 		// Only shown with `pack build -v`: lifecycle hides the output of a
 		// buildpack that fails detection, and another group may still pass.
@@ -34,7 +47,7 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 		Pass: true,
 		Plans: []libcnb.BuildPlan{{
 			Provides: []libcnb.BuildPlanProvide{{Name: PythonVenv}},
-			Requires: []libcnb.BuildPlanRequire{{Name: PythonVenv}},
+			Requires: []libcnb.BuildPlanRequire{{Name: PythonVenv, Metadata: metadata}},
 		}},
 	}, nil
 }
@@ -49,6 +62,37 @@ func PythonMarker(appDir string) (string, error) {
 		}
 		if err != nil && !os.IsNotExist(err) {
 			return "", fmt.Errorf("unable to read %s\n%w", name, err)
+		}
+	}
+	return "", nil
+}
+
+// nearMisses are misspellings of requirements.txt seen in real apps.
+var nearMisses = map[string]bool{
+	"requirement.txt":      true,
+	"requirements.txt.txt": true,
+	"requirements.text":    true,
+	"requirments.txt":      true,
+	"requirements":         true,
+	"requirements.pip":     true,
+	"requirements.in":      false, // pip-tools input: a real file, compiled elsewhere
+}
+
+// NearMissRequirements returns a file that was probably meant to be
+// requirements.txt (Requirements.txt, requirement.txt, ...), or "".
+func NearMissRequirements(appDir string) (string, error) {
+	entries, err := os.ReadDir(appDir)
+	if err != nil {
+		return "", fmt.Errorf("unable to list the app directory\n%w", err)
+	}
+	for _, entry := range entries {
+		name := entry.Name()
+		if entry.IsDir() || name == "requirements.txt" {
+			continue
+		}
+		lower := strings.ToLower(name)
+		if lower == "requirements.txt" || nearMisses[lower] {
+			return name, nil
 		}
 	}
 	return "", nil

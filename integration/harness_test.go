@@ -38,7 +38,11 @@ func newApp(t *testing.T, fixture string) *app {
 	a := &app{t: t, dir: dir, image: "onbuild-test-" + strings.ReplaceAll(filepath.Base(fixture), "_", "-") + "-" + hex.EncodeToString(suffix)}
 	t.Cleanup(func() {
 		_ = exec.Command("docker", "image", "rm", "-f", a.image).Run()
-		_ = exec.Command("docker", "volume", "rm", "-f", a.image+"-build", a.image+"-launch").Run()
+		// pack names the launch cache after the image whatever --cache says.
+		volumes, _ := exec.Command("docker", "volume", "ls", "-q", "--filter", "name="+a.image).Output()
+		if names := strings.Fields(string(volumes)); len(names) > 0 {
+			_ = exec.Command("docker", append([]string{"volume", "rm", "-f"}, names...)...).Run()
+		}
 	})
 	return a
 }

@@ -57,5 +57,7 @@ func TestIntegration(t *testing.T) {
 	suite := spec.New("integration", spec.Report(report.Terminal{}), spec.Sequential())
 	suite("Stacks", testStacks)
 	suite("Python", testPython)
+	suite("PythonComplete", testPythonComplete)
+	suite("Hooks", testHooks)
 	suite.Run(t)
 }

@@ -29,7 +29,42 @@ import (
 // the mirror this workplace can reach.
 const DefaultImage = "onbuild/stack-build:bookworm"
 
-// DefaultPackages serve a Flask app under gunicorn.
+// debianSplits are parts of one upstream distribution that Debian ships as
+// a package of its own: the part's importable modules go back into the
+// wheel of the package that owns the dist-info.
+var debianSplits = map[string]string{"python3-pkg-resources": "python3-setuptools"}
+
+// mergeSplits moves each fetched split part into its owner's tree, so
+// setuptools' wheel carries the pkg_resources it imports.
+func mergeSplits(root string) error {
+	for part, owner := range debianSplits {
+		partDir := filepath.Join(root, part, sitePackages)
+		entries, err := os.ReadDir(partDir)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ownerDir := filepath.Join(root, owner, sitePackages)
+		if _, err := os.Stat(ownerDir); err != nil {
+			return fmt.Errorf("pyindex: %s is part of %s: fetch both: %w", part, owner, err)
+		}
+		for _, e := range entries {
+			if err := os.Rename(filepath.Join(partDir, e.Name()), filepath.Join(ownerDir, e.Name())); err != nil {
+				return err
+			}
+		}
+		if err := os.RemoveAll(filepath.Join(root, part)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DefaultPackages serve a Flask app under gunicorn, plus six (a small extra
+// requirement to add and remove) and setuptools and wheel, which pip's build
+// isolation fetches to build a pyproject.toml app.
 var DefaultPackages = []string{
 	"python3-flask",
 	"python3-werkzeug",
@@ -38,6 +73,10 @@ var DefaultPackages = []string{
 	"python3-itsdangerous",
 	"python3-click",
 	"python3-gunicorn",
+	"python3-six",
+	"python3-setuptools",
+	"python3-pkg-resources",
+	"python3-wheel",
 }
 
 // Options tell Build what to make and where.
@@ -142,6 +181,9 @@ func Build(ctx context.Context, opts Options) (string, error) {
 		return "", err
 	}
 	fetched := time.Now()
+	if err := mergeSplits(filepath.Join(work, "root")); err != nil {
+		return "", err
+	}
 	wheels, err := convertAll(filepath.Join(work, "root"), staging, opts.Stderr)
 	if err != nil {
 		return "", err

@@ -1,0 +1,68 @@
+package detect
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+
+	"github.com/onbuild-buildpacks/onbuild/hooks"
+)
+
+// The plan entries of the hook buildpacks: each provides and requires its
+// own, so it joins a group only when the app has its hooks.
+const (
+	PreBuildHookPlan = "pre-build-hook"
+	BuildHookPlan    = "build-hook"
+)
+
+// PreBuildHook passes when the app has a pre-build hook or .whiskey/user_vars
+// (read by the same buildpack, before any dependency is installed).
+func PreBuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
+	return HookPlan(ctx.ApplicationPath, os.Getenv(hooks.DirConfig), PreBuildHookPlan)
+}
+
+// BuildHook passes when the app has a build or a deploy hook.
+func BuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
+	return HookPlan(ctx.ApplicationPath, os.Getenv(hooks.DirConfig), BuildHookPlan)
+}
+
+// HookPlan decides detection for one hook buildpack (plan is its plan
+// entry) over the app directory and BP_ACTION_HOOKS_DIR. Hooks in two
+// locations, or a missing BP_ACTION_HOOKS_DIR, pass: the build then stops
+// with the Problem, which detection output could not show.
+func HookPlan(appDir, hooksDir, plan string) (libcnb.DetectResult, error) {
+	set, err := hooks.Find(appDir, hooksDir)
+	found, wanted := err != nil, ""
+	switch plan {
+	case PreBuildHookPlan:
+		found, wanted = found || set.PreBuild != nil || hasUserVars(appDir), "pre-build hook or .whiskey/user_vars"
+	case BuildHookPlan:
+		found, wanted = found || set.Build != nil || set.Deploy != nil, "build or deploy hook"
+	}
+	if !found {
+		// Shown with `pack build -v` only.
+		fmt.Printf("onbuild/%s: no %s in the app\n", plan, wanted)
+		return libcnb.DetectResult{Pass: false}, nil
+	}
+	return libcnb.DetectResult{
+		Pass: true,
+		Plans: []libcnb.BuildPlan{{
+			Provides: []libcnb.BuildPlanProvide{{Name: plan}},
+			Requires: []libcnb.BuildPlanRequire{{Name: plan}},
+		}},
+	}, nil
+}
+
+// hasUserVars ignores dot files: a .gitkeep is not a variable.
+func hasUserVars(appDir string) bool {
+	entries, _ := os.ReadDir(filepath.Join(appDir, hooks.UserVarsDir))
+	for _, entry := range entries {
+		if !strings.HasPrefix(entry.Name(), ".") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,129 @@
+package hooks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/heroku/color"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// PreBuildHook is onbuild/pre-build-hook's build: it runs before any language
+// buildpack installs dependencies. It also reads .whiskey/user_vars, so
+// those variables reach every later build step and the app.
+func PreBuildHook(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	return newHookBuild().PreBuild(ctx)
+}
+
+// BuildHook is onbuild/build-hook's build: it runs last, with the language's
+// tools on PATH (the build layers of earlier buildpacks), and installs the
+// deploy hook to run at container start.
+func BuildHook(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	return newHookBuild().Build(ctx)
+}
+
+func newHookBuild() HookBuild {
+	return HookBuild{Logger: log.NewPaketoLogger(os.Stdout), Executor: effect.CommandExecutor{}, Environ: os.Environ()}
+}
+
+// HookBuild carries what the hook buildpacks need from the outside, so
+// tests can swap the environment and the executor.
+type HookBuild struct {
+	Logger   log.Logger
+	Executor effect.Executor
+	// Environ is the build environment: the platform's (pack build --env)
+	// and what earlier buildpacks' build layers set.
+	Environ []string
+}
+
+func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+	set, err := b.find(ctx)
+	if err != nil {
+		return result, err
+	}
+
+	vars, warnings, err := ReadEnvDir(filepath.Join(ctx.ApplicationPath, UserVarsDir))
+	if err != nil {
+		return result, err
+	}
+	for _, warning := range warnings {
+		b.Logger.Bodyf("%s", color.YellowString("Warning: %s (in %s)", warning, UserVarsDir))
+	}
+	if len(vars) > 0 {
+		b.Logger.Headerf("Reading %s: %s", UserVarsDir, strings.Join(Names(vars), ", "))
+		b.Logger.Bodyf("Note: %s is deprecated: write the files from a hook into $%s instead", UserVarsDir, EnvDirVariable)
+	}
+
+	if set.PreBuild != nil {
+		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: Environ(b.Environ, vars), Executor: b.Executor, Logger: b.Logger}
+		exported, err := runner.Run(*set.PreBuild)
+		if err != nil {
+			return result, err
+		}
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		for name, value := range exported {
+			vars[name] = value
+		}
+	}
+	return b.export(ctx, result, vars)
+}
+
+func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+	set, err := b.find(ctx)
+	if err != nil {
+		return result, err
+	}
+	var vars map[string]string
+	if set.Build != nil {
+		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: b.Environ, Executor: b.Executor, Logger: b.Logger}
+		if vars, err = runner.Run(*set.Build); err != nil {
+			return result, err
+		}
+	}
+	if set.Deploy != nil {
+		layer, err := DeployLayer{AppDir: ctx.ApplicationPath, Helper: filepath.Join(ctx.Buildpack.Path, "bin", HelperName), Logger: b.Logger}.
+			Contribute(ctx.Layers, *set.Deploy)
+		if err != nil {
+			return result, err
+		}
+		result.Layers = append(result.Layers, layer)
+	}
+	return b.export(ctx, result, vars)
+}
+
+func (b HookBuild) find(ctx libcnb.BuildContext) (Set, error) {
+	metadata, err := libpak.NewBuildModuleMetadata(ctx.Buildpack.Metadata)
+	if err != nil {
+		return Set{}, fmt.Errorf("unable to read buildpack metadata\n%w", err)
+	}
+	config, err := libpak.NewConfigurationResolver(metadata)
+	if err != nil {
+		return Set{}, fmt.Errorf("unable to create configuration resolver\n%w", err)
+	}
+	dir, _ := config.Resolve(DirConfig)
+	return Find(ctx.ApplicationPath, dir)
+}
+
+func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, vars map[string]string) (libcnb.BuildResult, error) {
+	if len(vars) == 0 {
+		return result, nil
+	}
+	layer, err := ExportLayer(ctx.Layers, vars)
+	if err != nil {
+		return result, err
+	}
+	b.Logger.Headerf("Exported to later build steps and the app: %s", strings.Join(Names(vars), ", "))
+	result.Layers = append(result.Layers, layer)
+	return result, nil
+}

@@ -1,0 +1,157 @@
+package hooks_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"github.com/onbuild-buildpacks/onbuild/hooks"
+)
+
+func testBuild(t *testing.T, context spec.G, it spec.S) {
+	var (
+		Expect = NewWithT(t).Expect
+		ctx    libcnb.BuildContext
+		output *bytes.Buffer
+		b      hooks.HookBuild
+	)
+
+	it.Before(func() {
+		ctx.ApplicationPath = t.TempDir()
+		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
+		ctx.Buildpack.Path = t.TempDir()
+		ctx.Buildpack.Info = libcnb.BuildpackInfo{ID: "onbuild/build-hook", Name: "onbuild build hook", Version: "0.1.0"}
+		ctx.Buildpack.Metadata = map[string]interface{}{
+			"configurations": []map[string]interface{}{{"name": "BP_ACTION_HOOKS_DIR"}},
+		}
+		writeFile(t, ctx.Buildpack.Path, "bin/deploy-hook", "the exec.d program", 0755)
+		output = &bytes.Buffer{}
+		b = hooks.HookBuild{Logger: log.NewPaketoLogger(output), Executor: effect.CommandExecutor{}, Environ: []string{"PATH=/usr/bin:/bin"}}
+	})
+
+	context("PreBuild", func() {
+		it("contributes nothing for an app with only a build hook", func() {
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/build", "#!/bin/sh\nexit 1\n", 0755)
+			result, err := b.PreBuild(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Layers).To(BeEmpty())
+		})
+
+		it("exports .whiskey/user_vars and the pre-build hook's variables, the hook seeing the user vars", func() {
+			writeFile(t, ctx.ApplicationPath, ".whiskey/user_vars/LEGACY", "old\n", 0644)
+			writeFile(t, ctx.ApplicationPath, ".whiskey/user_vars/SHARED", "from user_vars", 0644)
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build",
+				"#!/bin/sh\necho \"legacy=$LEGACY\"\necho \"$LEGACY-new\" > $CNB_HOOK_ENV_DIR/FROM_HOOK\necho hook > $CNB_HOOK_ENV_DIR/SHARED\n", 0755)
+
+			result, err := b.PreBuild(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Layers).To(HaveLen(1))
+			Expect(result.Layers[0].Name).To(Equal("hook-env"))
+			Expect(result.Layers[0].LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Launch: true}))
+			Expect(result.Layers[0].SharedEnvironment).To(Equal(libcnb.Environment{
+				"LEGACY.override": "old", "SHARED.override": "hook", "FROM_HOOK.override": "old-new",
+			}))
+			Expect(output.String()).To(ContainSubstring("Reading .whiskey/user_vars: LEGACY, SHARED\n"))
+			Expect(output.String()).To(ContainSubstring("Note: .whiskey/user_vars is deprecated"))
+			Expect(output.String()).To(ContainSubstring("    legacy=old\n"))
+			Expect(output.String()).To(ContainSubstring("Exported to later build steps and the app: FROM_HOOK, LEGACY, SHARED\n"))
+		})
+
+		it("fails on hooks in two locations before running anything", func() {
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\ntouch ran\n", 0755)
+			writeFile(t, ctx.ApplicationPath, ".docker/action_hooks/build", "#!/bin/sh\n", 0755)
+			_, err := b.PreBuild(ctx)
+			Expect(err).To(MatchError(HavePrefix("[Error: Action hooks in two locations]")))
+			Expect(filepath.Join(ctx.ApplicationPath, "ran")).NotTo(BeAnExistingFile())
+		})
+
+		it("takes the hooks from BP_ACTION_HOOKS_DIR", func() {
+			t.Setenv("BP_ACTION_HOOKS_DIR", "hooks")
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\nexit 1\n", 0755)
+			writeFile(t, ctx.ApplicationPath, "hooks/pre-build", "#!/bin/sh\necho from the override\n", 0755)
+			_, err := b.PreBuild(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(output.String()).To(ContainSubstring("Running pre-build hook hooks/pre-build\n    from the override\n"))
+		})
+
+		it("returns the hook's failure", func() {
+			writeFile(t, ctx.ApplicationPath, "bin/pre_compile", "#!/bin/sh\necho broken\nexit 7\n", 0755)
+			_, err := b.PreBuild(ctx)
+			Expect(err).To(MatchError(ContainSubstring("bin/pre_compile exited with code 7")))
+			Expect(output.String()).To(ContainSubstring("Note: Heroku compatibility"))
+		})
+	})
+
+	context("Build", func() {
+		it("runs the build hook with the build environment and exports its variables", func() {
+			b.Environ = append(b.Environ, "VIRTUAL_ENV=/layers/venv")
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/build", "#!/bin/sh\necho $VIRTUAL_ENV > $CNB_HOOK_ENV_DIR/SEEN\n", 0755)
+
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Layers).To(HaveLen(1))
+			Expect(result.Layers[0].SharedEnvironment).To(Equal(libcnb.Environment{"SEEN.override": "/layers/venv"}))
+		})
+
+		it("installs the deploy hook as an exec.d program in a launch layer", func() {
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "echo deploying\n", 0644)
+
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Layers).To(HaveLen(1))
+			layer := result.Layers[0]
+			Expect(layer.Name).To(Equal("deploy-hook"))
+			Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+
+			helper := filepath.Join(layer.Path, "exec.d", "deploy-hook")
+			Expect(os.ReadFile(helper)).To(Equal([]byte("the exec.d program")))
+			info, err := os.Stat(helper)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(info.Mode().Perm()).To(Equal(os.FileMode(0755)))
+
+			var config hooks.DeployConfig
+			_, err = toml.DecodeFile(filepath.Join(layer.Path, "deploy-hook.toml"), &config)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(config).To(Equal(hooks.DeployConfig{
+				Name: ".cnb/action_hooks/deploy", Path: filepath.Join(ctx.ApplicationPath, ".cnb/action_hooks/deploy"), AppDir: ctx.ApplicationPath,
+			}))
+
+			log := output.String()
+			Expect(log).To(ContainSubstring("Deploy hook .cnb/action_hooks/deploy: runs at every container start, before the app\n"))
+			Expect(log).To(ContainSubstring("Warning: .cnb/action_hooks/deploy is not executable; at start it runs with sh."))
+			Expect(log).To(ContainSubstring("It is a script for sh, which the run image must have"))
+			Expect(log).To(ContainSubstring("the tiny run image (Go apps) has no shell and no interpreter, so there the deploy hook must be a static binary."))
+		})
+
+		it("carries a deploy hook from outside the app in the layer", func() {
+			dir := t.TempDir()
+			writeFile(t, dir, "deploy", "#!/bin/sh\n", 0755)
+			t.Setenv("BP_ACTION_HOOKS_DIR", dir)
+
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			var config hooks.DeployConfig
+			_, err = toml.DecodeFile(filepath.Join(result.Layers[0].Path, "deploy-hook.toml"), &config)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(config.Path).To(Equal(filepath.Join(result.Layers[0].Path, "hook", "deploy")))
+			Expect(os.ReadFile(config.Path)).To(Equal([]byte("#!/bin/sh\n")))
+		})
+
+		it("says nothing about interpreters for a binary deploy hook", func() {
+			binary, err := os.ReadFile("/bin/true")
+			Expect(err).NotTo(HaveOccurred())
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", string(binary), 0755)
+			_, err = b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(output.String()).NotTo(ContainSubstring("tiny"))
+		})
+	})
+}

@@ -1,0 +1,90 @@
+package hooks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+)
+
+// UserVarsDir is where whiskey apps kept variables, one NAME file each;
+// onbuild reads it like a hook's export directory.
+const UserVarsDir = ".whiskey/user_vars"
+
+var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// ReadEnvDir reads a directory of NAME files (content = value) as
+// variables. A missing directory has none. One trailing newline is dropped:
+// `echo value > $CNB_HOOK_ENV_DIR/NAME` means "value". Names that cannot be
+// variables are skipped with a warning; dot files (.gitkeep) silently.
+func ReadEnvDir(dir string) (map[string]string, []string, error) {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("unable to read %s\n%w", dir, err)
+	}
+	vars := map[string]string{}
+	var warnings []string
+	for _, entry := range entries {
+		name := entry.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		if entry.IsDir() || !variableName.MatchString(name) {
+			warnings = append(warnings, fmt.Sprintf("%q is not a variable name (letters, digits and _), ignored", name))
+			continue
+		}
+		content, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, nil, fmt.Errorf("unable to read %s\n%w", filepath.Join(dir, name), err)
+		}
+		value := strings.TrimSuffix(string(content), "\n")
+		vars[name] = strings.TrimSuffix(value, "\r")
+	}
+	return vars, warnings, nil
+}
+
+// Names returns the variable names, sorted, for logs: values may be secrets.
+func Names(vars map[string]string) []string {
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Environ returns env with vars set over it, in a stable order.
+func Environ(env []string, vars map[string]string) []string {
+	out := append([]string{}, env...)
+	for _, name := range Names(vars) {
+		out = append(out, name+"="+vars[name])
+	}
+	return out
+}
+
+// ExportLayer makes vars the environment of later buildpacks and of the
+// running app: a build and launch layer whose env files override. It is
+// rebuilt on every build, never cached or reused, because the hooks that
+// fill it run every build; its metadata lists the names only.
+func ExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Layer, error) {
+	layer, err := layers.Layer("hook-env")
+	if err != nil {
+		return layer, fmt.Errorf("unable to create hook-env layer\n%w", err)
+	}
+	if layer, err = layer.Reset(); err != nil {
+		return layer, fmt.Errorf("unable to reset hook-env layer\n%w", err)
+	}
+	layer.LayerTypes = libcnb.LayerTypes{Build: true, Launch: true}
+	for name, value := range vars {
+		layer.SharedEnvironment.Override(name, value)
+	}
+	layer.Metadata = map[string]interface{}{"variables": Names(vars)}
+	return layer, nil
+}

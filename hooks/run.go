@@ -1,0 +1,137 @@
+package hooks
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/heroku/color"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/onbuild-buildpacks/onbuild/build"
+)
+
+// EnvDirVariable names the directory a hook writes NAME files into to
+// export variables (content = value).
+const EnvDirVariable = "CNB_HOOK_ENV_DIR"
+
+// tailLines is how much of a failed hook's output the error repeats.
+const tailLines = 20
+
+// HookRunner runs hooks during a build, in the app directory, with the
+// build environment.
+type HookRunner struct {
+	AppDir   string
+	Env      []string
+	Executor effect.Executor
+	Logger   log.Logger
+}
+
+// Run runs hook with its output streamed under a header and returns the
+// variables it exported.
+func (r HookRunner) Run(hook Hook) (map[string]string, error) {
+	r.Logger.Headerf("Running %s hook %s", hook.Kind, hook.Name)
+	if hook.Note != "" {
+		r.Logger.Bodyf("Note: %s", hook.Note)
+	}
+	envDir, err := os.MkdirTemp("", "hook-env-")
+	if err != nil {
+		return nil, fmt.Errorf("unable to create %s\n%w", EnvDirVariable, err)
+	}
+	defer os.RemoveAll(envDir)
+	env := append(append([]string{}, r.Env...), EnvDirVariable+"="+envDir)
+
+	invocation, err := Invoke(hook, env, "build image")
+	if err != nil {
+		return nil, err
+	}
+	if !invocation.Executable {
+		r.Logger.Bodyf("%s", color.YellowString("Warning: %s is not executable; running it with %s. Fix: git update-index --chmod=+x %s",
+			hook.Name, invocation.Interpreter, hook.Name))
+	}
+
+	start := time.Now()
+	output := &tail{max: 64 << 10}
+	out := io.MultiWriter(r.Logger.BodyWriter(), output)
+	err = r.Executor.Execute(effect.Execution{
+		Command: invocation.Command, Args: invocation.Args, Dir: r.AppDir, Env: env, Stdout: out, Stderr: out,
+	})
+	if err != nil {
+		return nil, Failure(hook, err, output.lines(tailLines))
+	}
+	r.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
+
+	exported, warnings, err := ReadEnvDir(envDir)
+	for _, warning := range warnings {
+		r.Logger.Bodyf("%s", color.YellowString("Warning: %s (in %s)", warning, EnvDirVariable))
+	}
+	return exported, err
+}
+
+// systemPackages matches what apt, dpkg and sudo print when an unprivileged
+// user tries to install packages.
+var systemPackages = regexp.MustCompile(`(?m)(/var/lib/(dpkg|apt)/\S*.*Permission denied|are you root\?|requires superuser privilege|sudo: .*not found)`)
+
+// Failure is the Problem of a hook that ran and failed: its name, exit code
+// and the last lines of its output.
+func Failure(hook Hook, err error, tail string) error {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		// exec failed before the hook ran.
+		return build.Problem{
+			Title: fmt.Sprintf("%s hook could not start", hook.Kind),
+			Cause: fmt.Sprintf("Running %s failed: %v", hook.Name, err),
+			Fixes: []string{fmt.Sprintf("Check that %s runs from the app directory.", hook.Name)},
+		}
+	}
+	_, status := exitStatus(err)
+	output := "It printed nothing."
+	if strings.TrimSpace(tail) != "" {
+		output = "The last lines of its output:\n\n" + tail
+	}
+	if systemPackages.MatchString(tail) {
+		return build.Problem{
+			Title: fmt.Sprintf("%s hook cannot install system packages", hook.Kind),
+			Cause: fmt.Sprintf("%s %s: it tried to install Debian packages, but hooks run as the unprivileged\n"+
+				"build user (cnb, uid 1000), which cannot use apt-get, dpkg or sudo. %s", hook.Name, status, output),
+			Fixes: []string{
+				"For a Python library, list it in requirements.txt: pip installs it into the app's virtualenv.",
+				"For a tool the build needs, download a static binary in the hook (into the app directory) and run it from there.",
+				"For a system library the app needs, have it added to the stack (stacks/build and stacks/run-python packages.txt) and rebuild the builder.",
+			},
+		}
+	}
+	return build.Problem{
+		Title: fmt.Sprintf("%s hook failed", hook.Kind),
+		Cause: fmt.Sprintf("%s %s. %s", hook.Name, status, output),
+		Fixes: []string{fmt.Sprintf("Fix %s and build again; run it from the app directory to reproduce the failure.", hook.Name)},
+	}
+}
+
+// tail keeps the end of a command's output, however long it runs.
+type tail struct {
+	max int
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 2*t.max {
+		t.buf = append([]byte{}, t.buf[len(t.buf)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) lines(n int) string {
+	lines := strings.Split(strings.TrimRight(string(t.buf), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
