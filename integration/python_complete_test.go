@@ -110,7 +110,9 @@ func testPythonComplete(t *testing.T, context spec.G, it spec.S) {
 
 		content, err := os.ReadFile(filepath.Join(dir, "layers", "sbom", "launch", "onbuild_python", "venv", "sbom.cdx.json"))
 		Expect(err).NotTo(HaveOccurred())
-		var bom struct{ Components []struct{ Name, Version, Purl string } }
+		var bom struct {
+			Components []struct{ Name, Version, Purl string }
+		}
 		Expect(json.Unmarshal(content, &bom)).To(Succeed())
 		Expect(bom.Components).To(ContainElement(And(
 			HaveField("Purl", "pkg:pypi/flask@2.2.2"), HaveField("Version", "2.2.2"))))
