@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-.PHONY: docker tools stacks buildpacks builder demo test unit integration lint bench clean
+.PHONY: docker tools stacks buildpacks builder builder-registry demo test unit integration lint bench clean
 
 docker:
 	@tools/docker.sh
@@ -21,6 +21,13 @@ buildpacks:
 builder: tools stacks buildpacks
 	@stacks/builder.sh
 
+# Experiment (#5): the builder with the onbuild/run-image extension, which
+# puts Go apps on the tiny run image. pack runs extensions only with
+# --pull-policy always, so it and the stacks go to a loopback registry
+# (tools/registry.sh); prints the pack build command to use.
+builder-registry: builder
+	@stacks/builder-registry.sh
+
 demo: builder
 	@tools/demo.sh
 
@@ -31,11 +38,18 @@ lint:
 unit: lint
 	go test -count=1 $$(go list ./... | grep -v /integration)
 
-# The integration suite drives real pack builds on the real builder.
+# The integration suite drives real pack builds on the real builder; its
+# git and hg servers need both tools here.
 integration: builder
+	@tools/vcs.sh
 	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 60m -v ./integration/
 
 test: unit integration
+
+# Speed and size against the Dockerfile ways, printed as a markdown table and
+# written to bench/RESULTS.md. BENCH_RUNS=N runs each scenario N times.
+bench: builder
+	PACK="$$(tools/pack.sh)" go run ./bench
 
 clean:
 	rm -rf out .cache/tools .cache/stacks .cache/pyindex

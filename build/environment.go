@@ -15,7 +15,7 @@ var venvBreakers = []string{"PIP_TARGET", "PIP_USER", "PIP_PREFIX", "PIP_ROOT", 
 func CheckEnvironment(environ []string) error {
 	var offenders []string
 	for _, name := range venvBreakers {
-		if value := lookup(environ, name); value != "" {
+		if value := EnvValue(environ, name); value != "" {
 			offenders = append(offenders, fmt.Sprintf("%s=%s", name, value))
 		}
 	}

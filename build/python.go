@@ -28,6 +28,16 @@ type PythonBuild struct {
 	Logger   log.Logger
 	Executor effect.Executor
 	Environ  []string
+	// WheelsDir is where the stack keeps its bundled wheels; Debian's
+	// python3-venv puts them in /usr/share/python-wheels.
+	WheelsDir string
+}
+
+func (b PythonBuild) bundledWheels() string {
+	if b.WheelsDir != "" {
+		return b.WheelsDir
+	}
+	return "/usr/share/python-wheels"
 }
 
 func (b PythonBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
@@ -127,9 +137,16 @@ func (b PythonBuild) venvKey(ctx libcnb.BuildContext) (VenvKey, error) {
 		return key, fmt.Errorf("unable to find the stack's python3\n%w", err)
 	}
 	key.Python = strings.TrimPrefix(version, "Python ")
-	// The venv's pip is the one ensurepip bundles with the stack's Python.
-	if key.Pip, err = b.output("python3", "-c", "import ensurepip; print(ensurepip.version())"); err != nil {
-		return key, fmt.Errorf("unable to find the stack's bundled pip\n%w", err)
+	// The stack's pip installs into the venv (see Venv.install).
+	pip, err := b.output("python3", "-m", "pip", "--version")
+	if err != nil {
+		return key, fmt.Errorf("unable to find the stack's pip\n%w", err)
+	}
+	if fields := strings.Fields(pip); len(fields) > 1 {
+		key.Pip = fields[1]
+	}
+	if key.Seed, err = filepath.Glob(filepath.Join(b.bundledWheels(), "setuptools-*.whl")); err != nil {
+		return key, err
 	}
 	key.Stack = strings.Trim(strings.Join([]string{ctx.StackID, ctx.TargetDistro.Name, ctx.TargetDistro.Version, ctx.TargetInfo.Arch}, " "), " ")
 	return key, nil
@@ -186,7 +203,7 @@ func (b PythonBuild) checkWSGI(appDir, venvDir, target string) error {
 	return Problem{
 		Title: "WSGI entry point does not import",
 		Cause: fmt.Sprintf("onbuild guessed gunicorn would serve %s, but importing it in the app's virtualenv failed:\n\n%s",
-			target, lastLines(out.String(), 20)),
+			target, LastLines(out.String(), 20)),
 		Fixes: []string{
 			fmt.Sprintf("Fix the import error above in %s.py.", strings.ReplaceAll(module, ".", "/")),
 			"Add a Procfile naming the right entry point: web: gunicorn --bind 0.0.0.0:$PORT mypkg.wsgi:app",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -67,6 +68,20 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(pip.Args[len(pip.Args)-1]).To(Equal("."))
 	})
 
+	it("seeds the venv with the stack's bundled setuptools", func() {
+		python.WheelsDir = t.TempDir()
+		wheel := filepath.Join(python.WheelsDir, "setuptools-66.1.1-py3-none-any.whl")
+		Expect(os.WriteFile(wheel, nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+
+		result, err := python.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Layers[1].Metadata["seed"]).To(Equal([]interface{}{wheel}))
+		seed := executor.executions[len(executor.executions)-2]
+		Expect(strings.Join(seed.Args, " ")).To(HaveSuffix("--no-index --no-deps " + wheel))
+	})
+
 	it("installs requirements first, then the app itself, editable", func() {
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "setup.py"), nil, 0644)).To(Succeed())
@@ -98,7 +113,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "app.py"), []byte("import nothere\napp = 1\n"), 0644)).To(Succeed())
 		venvBin := filepath.Join(ctx.Layers.Path, "venv", "bin")
 		executor.run = func(e effect.Execution) error {
-			if e.Command == "python3" && len(e.Args) == 3 && e.Args[1] == "venv" {
+			if e.Command == "python3" && len(e.Args) == 4 && e.Args[1] == "venv" {
 				Expect(os.MkdirAll(venvBin, 0755)).To(Succeed())
 				Expect(os.WriteFile(filepath.Join(venvBin, "gunicorn"), nil, 0755)).To(Succeed())
 			}

@@ -1,94 +1,63 @@
 package build
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/onbuild-buildpacks/onbuild/detect/requirements"
 )
 
 // RequirementsFiles maps every requirements file reached from root (through
 // -r and -c includes, recursively) to the sha256 of its bytes. Paths are
 // relative to appDir, so the map is a cache key that survives a moved app.
+// The walk is detection's, so the files that decide whether git or hg is
+// needed are the files that make the key.
 func RequirementsFiles(appDir, root string) (map[string]string, error) {
 	files := map[string]string{}
-	if err := walkRequirements(appDir, root, "", files); err != nil {
+	err := requirements.Walk(appDir, root, func(rel string, content []byte) error {
+		files[rel] = digest(content)
+		return nil
+	})
+	var include requirements.IncludeError
+	if errors.As(err, &include) {
+		return nil, includeProblem(include)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return files, nil
 }
 
-func walkRequirements(appDir, rel, includedBy string, files map[string]string) error {
-	rel = filepath.Clean(rel)
-	if _, seen := files[rel]; seen {
-		return nil
-	}
-	content, err := os.ReadFile(filepath.Join(appDir, rel))
-	if err != nil {
-		if os.IsNotExist(err) && includedBy != "" {
-			return Problem{
-				Title: "Missing requirements file",
-				Cause: fmt.Sprintf("%s includes %s, but there is no such file in the app.", includedBy, rel),
-				Fixes: []string{
-					fmt.Sprintf("Add %s to the app, or", rel),
-					fmt.Sprintf("remove the include line from %s (paths are relative to the including file).", includedBy),
-				},
-			}
+func includeProblem(e requirements.IncludeError) Problem {
+	switch e.Kind {
+	case requirements.IncludeMissing:
+		return Problem{
+			Title: "Missing requirements file",
+			Cause: fmt.Sprintf("%s includes %s, but there is no such file in the app.", e.File, e.Resolved),
+			Fixes: []string{
+				fmt.Sprintf("Add %s to the app, or", e.Resolved),
+				fmt.Sprintf("remove the include line from %s (paths are relative to the including file).", e.File),
+			},
 		}
-		return fmt.Errorf("unable to read %s\n%w", rel, err)
-	}
-	files[rel] = digest(content)
-
-	for _, include := range includes(content) {
-		if filepath.IsAbs(include) || strings.Contains(include, "://") {
-			return Problem{
-				Title: "Requirements include outside the app",
-				Cause: fmt.Sprintf("%s includes %s; onbuild only follows includes inside the app, so the build is reproducible.", rel, include),
-				Fixes: []string{fmt.Sprintf("Copy the file into the app and include it with a relative path in %s.", rel)},
-			}
+	case requirements.IncludeRemote:
+		return Problem{
+			Title: "Requirements include outside the app",
+			Cause: fmt.Sprintf("%s includes %s; onbuild only follows includes inside the app, so the build is reproducible.", e.File, e.Include),
+			Fixes: []string{fmt.Sprintf("Copy the file into the app and include it with a relative path in %s.", e.File)},
 		}
-		next := filepath.Join(filepath.Dir(rel), include)
-		if strings.HasPrefix(next, "..") {
-			return Problem{
-				Title: "Requirements include outside the app",
-				Cause: fmt.Sprintf("%s includes %s, which is outside the app directory.", rel, include),
-				Fixes: []string{fmt.Sprintf("Move the file into the app and fix the path in %s.", rel)},
-			}
-		}
-		if err := walkRequirements(appDir, next, rel, files); err != nil {
-			return err
+	default:
+		return Problem{
+			Title: "Requirements include outside the app",
+			Cause: fmt.Sprintf("%s includes %s, which is outside the app directory.", e.File, e.Include),
+			Fixes: []string{fmt.Sprintf("Move the file into the app and fix the path in %s.", e.File)},
 		}
 	}
-	return nil
-}
-
-// includes returns the file names of the -r/-c lines of a requirements file,
-// in pip's spellings: "-r f", "-rf", "--requirement f", "--requirement=f".
-func includes(content []byte) []string {
-	var found []string
-	scanner := bufio.NewScanner(bytes.NewReader(content))
-	for scanner.Scan() {
-		line := strings.TrimSpace(scanner.Text())
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = strings.TrimSpace(line[:i])
-		}
-		for _, flag := range []string{"--requirement", "--constraint", "-r", "-c"} {
-			if !strings.HasPrefix(line, flag) {
-				continue
-			}
-			rest := strings.TrimLeft(strings.TrimPrefix(line, flag), " =")
-			if rest != "" {
-				found = append(found, rest)
-			}
-			break
-		}
-	}
-	return found
 }
 
 // changedFiles describes how two requirements maps differ, one line per file.

@@ -42,6 +42,10 @@ type VenvKey struct {
 	PipConfig  map[string]string `toml:"pip-config"`
 	// FindLinks are the app's wheelhouse folders, preferred by pip.
 	FindLinks []string `toml:"find-links"`
+	// Seed are the stack's bundled setuptools wheels: Python 3.11 venvs
+	// always had setuptools, and packages still import pkg_resources from
+	// it without declaring it (gunicorn 20 does).
+	Seed []string `toml:"seed"`
 }
 
 // Venv contributes the virtualenv layer holding the app's dependencies.
@@ -76,12 +80,21 @@ func (v Venv) Contribute(layer *libcnb.Layer) error {
 }
 
 func (v Venv) install(layer *libcnb.Layer) error {
-	if err := v.run("Creating virtualenv", "python3", "-m", "venv", layer.Path); err != nil {
+	// Without pip: ensurepip unpacks and compiles pip and setuptools into
+	// every new venv (about 6 s); the stack's own pip installs into the venv
+	// through --python instead, and the image carries neither.
+	if err := v.run("Creating virtualenv", "python3", "-m", "venv", "--without-pip", layer.Path); err != nil {
 		return err
 	}
+	if len(v.Key.Seed) > 0 {
+		args := append(v.pipArgs(layer.Path), append([]string{"--no-index", "--no-deps"}, v.Key.Seed...)...)
+		if err := v.run("Seeding "+filepath.Base(v.Key.Seed[0]), "python3", args...); err != nil {
+			return err
+		}
+	}
 	for _, step := range v.Key.Install {
-		args := append(v.pipArgs(), strings.Fields(step)...)
-		err := v.run("Installing "+step, filepath.Join(layer.Path, "bin", "python"), args...)
+		args := append(v.pipArgs(layer.Path), strings.Fields(step)...)
+		err := v.run("Installing "+step, "python3", args...)
 		if pipErr, ok := err.(commandError); ok {
 			return pipProblem(pipErr, v.Env)
 		}
@@ -93,9 +106,14 @@ func (v Venv) install(layer *libcnb.Layer) error {
 }
 
 // pipArgs are the options of every pip install. The wheelhouse goes first
-// in --find-links so pip looks there before the index.
-func (v Venv) pipArgs() []string {
-	args := []string{"-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off"}
+// in --find-links so pip looks there before the index. Editable VCS
+// checkouts (-e git+...) go into the venv layer, which launches with the app
+// and is rebuilt with its key, not into the app dir: pip picks that place
+// only when it sees it runs in a venv, so say it.
+func (v Venv) pipArgs(venv string) []string {
+	args := []string{"-m", "pip", "--python", filepath.Join(venv, "bin", "python"),
+		"install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off",
+		"--src", filepath.Join(venv, "src")}
 	for _, dir := range v.Key.FindLinks {
 		args = append(args, "--find-links", filepath.Join(v.AppDir, dir))
 	}
@@ -122,7 +140,7 @@ func (v Venv) run(step string, command string, args ...string) error {
 		Command: command, Args: args, Dir: v.AppDir, Env: v.Env, Stdout: out, Stderr: out,
 	})
 	if err != nil {
-		return commandError{command: command + " " + strings.Join(args, " "), err: err, tail: lastLines(output.String(), 20)}
+		return commandError{command: command + " " + strings.Join(args, " "), err: err, tail: LastLines(output.String(), 20)}
 	}
 	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
@@ -134,11 +152,19 @@ var noDistribution = regexp.MustCompile(`No matching distribution found for (\S+
 // the index, the two things a developer checks first.
 func pipProblem(failure commandError, env []string) error {
 	index := "the default index (PyPI)"
-	if url := lookup(env, "PIP_INDEX_URL"); url != "" {
+	if url := EnvValue(env, "PIP_INDEX_URL"); url != "" {
 		index = url
 	}
-	if lookup(env, "PIP_NO_INDEX") != "" {
+	if EnvValue(env, "PIP_NO_INDEX") != "" {
 		index = "no index (PIP_NO_INDEX is set)"
+	}
+	// Before "not found": pip reports an index it could not reach as having
+	// no matching distribution.
+	if problem, ok := NetworkProblem("pip", index, failure.tail, env); ok {
+		return problem
+	}
+	if problem, ok := VCSProblem(failure.tail); ok {
+		return problem
 	}
 	if match := noDistribution.FindStringSubmatch(failure.tail); match != nil {
 		return Problem{
@@ -223,9 +249,9 @@ func PipEnvironment(environ []string, pipCache string) (map[string]string, []str
 	config := map[string]string{}
 	env := append([]string{}, environ...)
 	for _, name := range PipIndexVariables {
-		value := lookup(environ, name)
+		value := EnvValue(environ, name)
 		if value == "" {
-			if value = lookup(environ, "BP_"+name); value != "" {
+			if value = EnvValue(environ, "BP_"+name); value != "" {
 				env = append(env, name+"="+value)
 			}
 		}
@@ -239,7 +265,8 @@ func PipEnvironment(environ []string, pipCache string) (map[string]string, []str
 	return config, env
 }
 
-func lookup(env []string, name string) string {
+// EnvValue returns the last value of name in env, as exec does.
+func EnvValue(env []string, name string) string {
 	value := ""
 	for _, kv := range env {
 		if strings.HasPrefix(kv, name+"=") {
@@ -249,7 +276,8 @@ func lookup(env []string, name string) string {
 	return value
 }
 
-func lastLines(s string, n int) string {
+// LastLines returns the last n lines of s, for error messages.
+func LastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]

@@ -43,11 +43,17 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 		fmt.Println("onbuild/python: no requirements.txt, setup.py or pyproject.toml in the app directory")
 		return libcnb.DetectResult{Pass: false}, nil
 	}
+	// git and hg join the plan only for pip's VCS URLs, so that no other
+	// app downloads them.
+	git, hg, err := PythonNeedsVCS(ctx.ApplicationPath)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
 	return libcnb.DetectResult{
 		Pass: true,
 		Plans: []libcnb.BuildPlan{{
 			Provides: []libcnb.BuildPlanProvide{{Name: PythonVenv}},
-			Requires: []libcnb.BuildPlanRequire{{Name: PythonVenv, Metadata: metadata}},
+			Requires: append([]libcnb.BuildPlanRequire{{Name: PythonVenv, Metadata: metadata}}, VCSRequires(git, hg)...),
 		}},
 	}, nil
 }

@@ -180,7 +180,7 @@ func lookPath(name string, env []string) (string, bool) {
 	if strings.Contains(name, "/") {
 		return name, isExecutable(name)
 	}
-	for _, dir := range filepath.SplitList(lookup(env, "PATH")) {
+	for _, dir := range filepath.SplitList(build.EnvValue(env, "PATH")) {
 		if dir == "" {
 			dir = "."
 		}
@@ -195,15 +195,4 @@ func lookPath(name string, env []string) (string, bool) {
 func isExecutable(path string) bool {
 	info, err := os.Stat(path)
 	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0111 != 0
-}
-
-// lookup returns the last value of name in env, as exec does.
-func lookup(env []string, name string) string {
-	value := ""
-	for _, kv := range env {
-		if strings.HasPrefix(kv, name+"=") {
-			value = strings.TrimPrefix(kv, name+"=")
-		}
-	}
-	return value
 }

@@ -149,3 +149,40 @@ func inImage(image string, entrypoint string, args ...string) (string, error) {
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// caBinding returns the pack arguments that hand this machine's CA bundle
+// ($SSL_CERT_FILE, else Debian's) to a build as a ca-certificates binding,
+// so builds that fetch over HTTPS work behind a network that re-signs it.
+// The bundle is copied at run time, never committed.
+func caBinding(t *testing.T) []string {
+	t.Helper()
+	file := os.Getenv("SSL_CERT_FILE")
+	if file == "" {
+		file = "/etc/ssl/certs/ca-certificates.crt"
+	}
+	bundle, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read this machine's CA bundle for the ca-certificates binding: %v", err)
+	}
+	return binding(t, "ca-certificates", "ca-certificates", map[string][]byte{"ca-certificates.crt": bundle})
+}
+
+// binding writes a binding of the given type into a temp dir and returns
+// the pack arguments that mount it as /platform/bindings/<name>.
+func binding(t *testing.T, name, kind string, files map[string][]byte) []string {
+	t.Helper()
+	dir := t.TempDir()
+	// The build runs as the stack's user, not as whoever runs the tests.
+	if err := os.Chmod(dir, 0755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "type"), []byte(kind+"\n"), 0644); err != nil {
+		t.Fatal(err)
+	}
+	for file, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, file), content, 0644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []string{"--volume", dir + ":/platform/bindings/" + name}
+}

@@ -59,5 +59,9 @@ func TestIntegration(t *testing.T) {
 	suite("Python", testPython)
 	suite("PythonComplete", testPythonComplete)
 	suite("Hooks", testHooks)
+	suite("Go", testGo)
+	suite("Certificates", testCertificates)
+	suite("VCS", testVCS)
+	suite("RunImage", testRunImage)
 	suite.Run(t)
 }

@@ -36,45 +36,6 @@ packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1"; }
 # Host side
 # ---------------------------------------------------------------------------
 
-# Prints the first URI that serves the plain $SUITE suite (not -updates or
-# -security) in one-line (.list) or deb822 (.sources) apt sources.
-detect_mirror() {
-  local f
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [[ -f $f ]] || continue
-    awk -v suite="$SUITE" '
-      $1 == "deb" {
-        i = 2
-        if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-        if ($(i + 1) == suite) { print $i; exit }
-      }' "$f"
-  done
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -f $f ]] || continue
-    awk -v suite="$SUITE" '
-      function has(list, word,   n, a, k) {
-        n = split(list, a, /[ \t]+/)
-        for (k = 1; k <= n; k++) if (a[k] == word) return 1
-        return 0
-      }
-      BEGIN { RS = ""; FS = "\n" }
-      {
-        delete v; key = ""
-        for (j = 1; j <= NF; j++) {
-          if ($j ~ /^#/) continue
-          if ($j ~ /^[ \t]/) { v[key] = v[key] " " $j; continue }
-          p = index($j, ":"); if (!p) continue
-          key = tolower(substr($j, 1, p - 1))
-          v[key] = substr($j, p + 1)
-        }
-        if (has(v["types"], "deb") && has(v["suites"], suite) && tolower(v["enabled"]) !~ /no/) {
-          n = split(v["uris"], u, /[ \t]+/)
-          for (k = 1; k <= n; k++) if (u[k] != "") { print u[k]; exit }
-        }
-      }' "$f"
-  done
-}
-
 ensure_tools() {
   local root_dir=$1
   if [[ -x $root_dir/tools/docker.sh ]]; then
@@ -279,8 +240,9 @@ main() {
     [[ " ${ALL_IMAGES[*]} " == *" $name "* ]] || die "unknown image '$name' (known: ${ALL_IMAGES[*]})"
   done
 
-  MIRROR="${DEBIAN_MIRROR:-$(detect_mirror | head -n 1)}"
-  MIRROR="${MIRROR%/}"
+  # shellcheck source=stacks/mirror.sh
+  source "$STACKS/mirror.sh"
+  MIRROR=$(debian_mirror "$SUITE")
   [[ -n $MIRROR ]] || die "no apt source serves '$SUITE'; set DEBIAN_MIRROR"
   mkdir -p "$CACHE"
   ensure_tools "$root_dir"

@@ -7,7 +7,29 @@ out=$root/out
 pack=$("$root/tools/pack.sh")
 lifecycle=$("$root/tools/lifecycle.sh")
 
+# shellcheck source=stacks/mirror.sh
+source "$root/stacks/mirror.sh"
+
+# build_env NAME VALUE: a [[build.env]] entry, the default every build on
+# the builder gets for NAME; `pack build --env NAME=...` still wins.
+build_env() {
+  local value=${2//\\/\\\\}
+  printf '\n[[build.env]]\n  name = "%s"\n  value = "%s"\n  suffix = "default"\n' "$1" "${value//\"/\\\"}"
+}
+
+mirror=$(debian_mirror bookworm)
+[[ -n $mirror ]] || { echo "builder.sh: no apt source serves bookworm; set DEBIAN_MIRROR" >&2; exit 1; }
+
 mkdir -p "$out/builder"
-sed -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" \
-  "$root/stacks/builder/builder.toml.in" >"$out/builder/builder.toml"
+{
+  sed -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" "$root/stacks/builder/builder.toml.in"
+  # Defaults taken from this machine, which builds with the same network.
+  build_env BP_DEBIAN_MIRROR "$mirror"
+  # onbuild/go fetches toolchains and modules from this machine's Go proxy
+  # and checks them against its checksum database; none is named in the repo.
+  for name in GOPROXY GOSUMDB; do
+    value=$(command -v go >/dev/null && go env "$name" || true)
+    if [[ -n $value ]]; then build_env "$name" "$value"; fi
+  done
+} >"$out/builder/builder.toml"
 "$pack" builder create onbuild/builder --config "$out/builder/builder.toml" --pull-policy never

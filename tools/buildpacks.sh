@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles every buildpacks/<name> into out/buildpacks/<name> in the layout the
-# lifecycle runs (bin/detect and bin/build are links to one binary), and copies
+# lifecycle runs (bin/detect and bin/build, or bin/generate for an image
+# extension, are links to one binary), and copies
 # the root buildpack.toml as the composite onbuild/onbuild. A Go main package
 # in buildpacks/<name>/<tool>/ (an exec.d helper, say) becomes bin/<tool>.
 set -euo pipefail
@@ -10,11 +11,14 @@ rm -rf "$out"
 for dir in "$root"/buildpacks/*/; do
   name=$(basename "$dir")
   mkdir -p "$out/$name/bin"
-  cp "$dir/buildpack.toml" "$out/$name/"
+  # An image extension has extension.toml and runs generate instead of build.
+  descriptor=buildpack.toml phase=build
+  [[ -f $dir/extension.toml ]] && descriptor=extension.toml phase=generate
+  cp "$dir/$descriptor" "$out/$name/"
   (cd "$root" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
     go build -trimpath -ldflags="-s -w" -o "$out/$name/bin/main" "./buildpacks/$name")
   ln -s main "$out/$name/bin/detect"
-  ln -s main "$out/$name/bin/build"
+  ln -s main "$out/$name/bin/$phase"
   for tool in "$dir"*/; do
     [[ -d $tool ]] && compgen -G "$tool*.go" >/dev/null || continue
     (cd "$root" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \

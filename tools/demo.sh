@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the sample apps with pack on onbuild/builder and shows them answering
-# on 127.0.0.1. Run through `make demo`, which builds the builder first.
+# Builds the sample Python and Go apps with pack on onbuild/builder and shows
+# them answering on 127.0.0.1. Run through `make demo`, which builds the builder first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 pack=$("$root/tools/pack.sh")
@@ -52,3 +52,18 @@ echo "==> pack build onbuild-demo-python --builder onbuild/builder"
   --pull-policy never --trust-builder --network host \
   --env "PIP_INDEX_URL=$index_url" --env PIP_TRUSTED_HOST=127.0.0.1
 answer onbuild-demo-python
+
+# The Go toolchain and modules come over HTTPS from the module proxy: hand the
+# build this machine's CAs, as a ca-certificates binding, in case a proxy
+# re-signs HTTPS (harmless when none does).
+bundle=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
+binding=()
+if [ -r "$bundle" ]; then
+  mkdir -p "$work/ca" && cp "$bundle" "$work/ca/ca-certificates.crt" && echo ca-certificates >"$work/ca/type"
+  chmod -R a+rX "$work/ca"
+  binding=(--volume "$work/ca:/platform/bindings/ca-certificates")
+fi
+echo "==> pack build onbuild-demo-go --builder onbuild/builder --run-image onbuild/stack-run-tiny:bookworm"
+"$pack" build onbuild-demo-go --builder onbuild/builder --path "$root/samples/go" \
+  --run-image onbuild/stack-run-tiny:bookworm --pull-policy never --trust-builder "${binding[@]}"
+answer onbuild-demo-go

@@ -3,11 +3,13 @@ package pyindex
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"html"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -25,6 +27,9 @@ type ServeOptions struct {
 	Addr string
 	// Log, when set, gets one line per request.
 	Log io.Writer
+	// TLS, when set, makes the index serve HTTPS with this configuration
+	// (its certificate), so tests can check how builds handle private CAs.
+	TLS *tls.Config
 }
 
 // Server is a running PEP 503 index over the wheels of one directory.
@@ -82,6 +87,10 @@ func Listen(dir string, opts ServeOptions) (*Server, error) {
 		return nil, err
 	}
 	s.base = "http://" + ln.Addr().String()
+	if opts.TLS != nil {
+		ln = tls.NewListener(ln, opts.TLS)
+		s.base = "https://" + ln.Addr().String()
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /simple/{$}", s.handleRoot)
@@ -94,6 +103,15 @@ func Listen(dir string, opts ServeOptions) (*Server, error) {
 	})
 	mux.HandleFunc("GET /files/{file}", s.handleFile)
 	s.srv = &http.Server{Handler: s.logged(mux), ReadHeaderTimeout: 10 * time.Second}
+	if opts.TLS != nil {
+		// Clients that refuse the certificate are what a TLS index is for;
+		// their handshake errors belong with the request log, if any.
+		errorLog := io.Discard
+		if opts.Log != nil {
+			errorLog = opts.Log
+		}
+		s.srv.ErrorLog = log.New(errorLog, "pyindex: ", 0)
+	}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(ln)
@@ -128,8 +146,8 @@ func (s *Server) scan() error {
 	return nil
 }
 
-// URL is the index's base URL, e.g. http://127.0.0.1:40123/simple/, as pip
-// wants it for --index-url / PIP_INDEX_URL.
+// URL is the index's base URL, e.g. http://127.0.0.1:40123/simple/ (https
+// with ServeOptions.TLS), as pip wants it for --index-url / PIP_INDEX_URL.
 func (s *Server) URL() string { return s.base + "/simple/" }
 
 // Dir is the directory whose wheels are served.

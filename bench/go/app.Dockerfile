@@ -1,0 +1,1 @@
+FROM onbuild/bench-go-onbuild

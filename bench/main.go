@@ -1,0 +1,494 @@
+// Command bench measures onbuild against the Dockerfile ways it replaces, on
+// the same machine, the same Debian bases and the same local Python index,
+// and prints a markdown table (also written to bench/RESULTS.md). Run it
+// with `make bench`, which builds the builder first; BENCH_RUNS sets how
+// many times each scenario runs (default 3).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
+)
+
+const (
+	builder      = "onbuild/builder"
+	floorBuilder = "onbuild/bench-floor"
+	onbuildBase  = "onbuild/bench-python-onbuild"
+)
+
+// bench holds what every scenario needs.
+type bench struct {
+	root  string
+	pack  string
+	index *pyindex.Server
+	runs  int
+	// phases collects the lifecycle's phase timers per variant and scenario.
+	phases map[string][]map[string]time.Duration
+	// caBinding is a ca-certificates binding of this machine's CAs, and
+	// goproxy its GOPROXY, both read at run time, for the Go builds.
+	caBinding string
+	goproxy   string
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	b, err := setUp()
+	if err != nil {
+		return err
+	}
+	defer b.index.Close()
+
+	report := &table{}
+	if err := b.measure(report); err != nil {
+		return err
+	}
+	out := report.markdown(b.machine()) + phaseTable(b.phases)
+	fmt.Print(out)
+	return os.WriteFile(filepath.Join(b.root, "bench", "RESULTS.md"), []byte(out), 0644)
+}
+
+func setUp() (*bench, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	b := &bench{root: root, pack: os.Getenv("PACK"), runs: 3, phases: map[string][]map[string]time.Duration{}}
+	if b.pack == "" {
+		return nil, fmt.Errorf("PACK is not set: run `make bench`")
+	}
+	if runs := os.Getenv("BENCH_RUNS"); runs != "" {
+		if b.runs, err = strconv.Atoi(runs); err != nil || b.runs < 1 {
+			return nil, fmt.Errorf("BENCH_RUNS must be a positive number, not %q", runs)
+		}
+	}
+	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
+		CacheDir: filepath.Join(root, ".cache", "pyindex"), Packages: pyindex.DefaultPackages, Stderr: os.Stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if b.index, err = pyindex.Serve(wheels); err != nil {
+		return nil, err
+	}
+	if err := b.floorBuilder(); err != nil {
+		return nil, err
+	}
+	if _, err := b.sh("docker", "build", "-q", "-t", onbuildBase, "-f", "bench/python/onbuild.Dockerfile", "bench/python"); err != nil {
+		return nil, err
+	}
+	return b, b.goBases()
+}
+
+// goToolchain is what onbuild picks for the bench app's `go 1.24` (the
+// newest 1.24 patch in buildpacks/go/buildpack.toml); the Dockerfiles get
+// the same one.
+const goToolchain = "golang.org/toolchain@v0.0.1-go1.24.13.linux-amd64"
+
+// goBases builds the Dockerfile bases for Go from a context made at run
+// time: the toolchain zip from the module cache and this machine's CAs.
+func (b *bench) goBases() error {
+	context := filepath.Join(b.root, "out", "bench-go")
+	if err := os.MkdirAll(filepath.Join(context, "ca"), 0755); err != nil {
+		return err
+	}
+	bundle := os.Getenv("SSL_CERT_FILE")
+	if bundle == "" {
+		bundle = "/etc/ssl/certs/ca-certificates.crt"
+	}
+	if err := copyFile(bundle, filepath.Join(context, "ca.pem")); err != nil {
+		return err
+	}
+	if err := copyFile(bundle, filepath.Join(context, "ca", "ca-certificates.crt")); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(context, "ca", "type"), []byte("ca-certificates\n"), 0644); err != nil {
+		return err
+	}
+	b.caBinding = filepath.Join(context, "ca")
+	proxy, err := b.sh("go", "env", "GOPROXY")
+	if err != nil {
+		return err
+	}
+	b.goproxy = strings.TrimSpace(proxy)
+	zip, err := b.sh("go", "mod", "download", "-json", goToolchain)
+	if err != nil {
+		return err
+	}
+	var module struct{ Zip string }
+	if err := json.Unmarshal([]byte(zip), &module); err != nil || module.Zip == "" {
+		return fmt.Errorf("no zip for %s: %v", goToolchain, err)
+	}
+	if err := copyFile(module.Zip, filepath.Join(context, "go.zip")); err != nil {
+		return err
+	}
+	if _, err := b.sh("docker", "build", "-q", "-t", "onbuild/bench-go-base", "-f", "bench/go/base.Dockerfile", context); err != nil {
+		return err
+	}
+	_, err = b.sh("docker", "build", "-q", "-t", "onbuild/bench-go-onbuild", "-f", "bench/go/onbuild.Dockerfile", context)
+	return err
+}
+
+func copyFile(from, to string) error {
+	content, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, content, 0644)
+}
+
+// floorBuilder makes the same builder with a no-op buildpack: the lifecycle's
+// cost on these stacks, which no buildpack can go below.
+func (b *bench) floorBuilder() error {
+	dir := filepath.Join(b.root, "out", "bench-floor")
+	config := fmt.Sprintf(`[[buildpacks]]
+  uri = %q
+[[order]]
+  [[order.group]]
+    id = "onbuild/bench-noop"
+[build]
+  image = "onbuild/stack-build:bookworm"
+[[run.images]]
+  image = "onbuild/stack-run-python:bookworm"
+[lifecycle]
+  uri = %q
+`, filepath.Join(b.root, "bench", "floor"), b.lifecycle())
+	if err := os.MkdirAll(dir, 0755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "builder.toml"), []byte(config), 0644); err != nil {
+		return err
+	}
+	_, err := b.sh(b.pack, "builder", "create", floorBuilder, "--config", filepath.Join(dir, "builder.toml"), "--pull-policy", "never")
+	return err
+}
+
+func (b *bench) lifecycle() string {
+	out, err := exec.Command(filepath.Join(b.root, "tools", "lifecycle.sh")).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// benchApp is one sample app and the edits its rebuild scenarios make.
+type benchApp struct {
+	name     string
+	source   string
+	variants []variant
+	changes  []change
+}
+
+type change struct {
+	scenario string
+	apply    func(dir string, run int) error
+}
+
+// variant is one way of building an image: build(image, appDir, cold).
+type variant struct {
+	name  string
+	build func(image, dir string, cold bool) (time.Duration, string, error)
+}
+
+func (b *bench) apps() []benchApp {
+	caArgs := []string{"--volume", b.caBinding + ":/platform/bindings/ca-certificates"}
+	goArgs := append([]string{"--run-image", "onbuild/stack-run-tiny:bookworm"}, caArgs...)
+	return []benchApp{{
+		name:   "Flask",
+		source: "samples/python",
+		variants: []variant{
+			{"onbuild", b.packBuild(builder)},
+			{"ONBUILD Dockerfile", b.dockerBuild("bench/python/app.Dockerfile")},
+			{"multi-stage Dockerfile", b.dockerBuild("bench/python/multistage.Dockerfile")},
+			{"floor (no-op buildpack)", b.packBuild(floorBuilder)},
+		},
+		changes: []change{
+			{"rebuild after an app-file change", func(dir string, run int) error {
+				return appendFile(filepath.Join(dir, "app.py"), fmt.Sprintf("\n# change %d\n", run))
+			}},
+			{"rebuild after one requirement change", func(dir string, run int) error {
+				return appendFile(filepath.Join(dir, "requirements.txt"), "six==1.16.0\n")
+			}},
+		},
+	}, {
+		name:   "Go",
+		source: "integration/testdata/go/web",
+		variants: []variant{
+			{"onbuild", b.packBuild(builder, goArgs...)},
+			{"ONBUILD Dockerfile", b.dockerBuild("bench/go/app.Dockerfile")},
+			{"multi-stage Dockerfile", b.dockerBuild("bench/go/multistage.Dockerfile")},
+			{"floor (no-op buildpack)", b.packBuild(floorBuilder)},
+		},
+		changes: []change{
+			{"rebuild after one .go file change", func(dir string, run int) error {
+				return appendFile(filepath.Join(dir, "greeting.go"), fmt.Sprintf("\n// change %d\n", run))
+			}},
+		},
+	}}
+}
+
+// measure runs every app through every variant, b.runs times.
+func (b *bench) measure(report *table) error {
+	for _, app := range b.apps() {
+		for _, v := range app.variants {
+			for i := 0; i < b.runs; i++ {
+				if err := b.appRun(report, app, v, i); err != nil {
+					return fmt.Errorf("%s, %s, run %d: %w", app.name, v.name, i+1, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
+	dir, err := os.MkdirTemp("", "onbuild-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(b.root, app.source))); err != nil {
+		return err
+	}
+	image := "onbuild-bench-" + strings.ToLower(app.name) + "-" + strings.Fields(strings.ToLower(v.name))[0]
+	defer b.clean(image)
+	b.clean(image)
+
+	steps := append([]change{{"cold build", func(string, int) error { return nil }}}, app.changes...)
+	for n, step := range steps {
+		scenario := app.name + ": " + step.scenario
+		if err := step.apply(dir, i); err != nil {
+			return err
+		}
+		flask, six := b.index.Downloads("flask"), b.index.Downloads("six")
+		took, out, err := v.build(image, dir, n == 0)
+		if err != nil {
+			return fmt.Errorf("%s: %w\n%s", scenario, err, build.LastLines(out, 30))
+		}
+		report.add(scenario, v.name, took)
+		if v.name == "onbuild" {
+			b.phases[scenario] = append(b.phases[scenario], phaseTimers(out))
+			if strings.Contains(scenario, "requirement") {
+				report.note(fmt.Sprintf("onbuild, one requirement change: downloaded six %d time(s), flask %d time(s)",
+					b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
+			}
+		}
+		if n == 0 {
+			if err := b.sizes(report, app, v, image); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sizes records the image size, and for Go the size of the binary in it.
+func (b *bench) sizes(report *table, app benchApp, v variant, image string) error {
+	size, err := b.imageSize(image)
+	if err != nil {
+		return err
+	}
+	report.addSize(app.name+": image size", v.name, size)
+	if v.name == "onbuild" {
+		report.id(app.name, b.imageID(image))
+	}
+	if app.name != "Go" || strings.HasPrefix(v.name, "floor") {
+		return nil
+	}
+	path := "/home/cnb/app"
+	switch v.name {
+	case "onbuild":
+		path = "/layers/onbuild_go/binaries/bin/"
+	case "multi-stage Dockerfile":
+		path = "/app"
+	}
+	binary, err := b.copiedSize(image, path)
+	if err != nil {
+		return err
+	}
+	report.addSize("Go: binary size", v.name, binary)
+	return nil
+}
+
+// copiedSize copies a path out of an image (which may have no shell) and
+// returns the size of the files copied.
+func (b *bench) copiedSize(image, path string) (int64, error) {
+	out, err := b.sh("docker", "create", image)
+	if err != nil {
+		return 0, err
+	}
+	id := strings.TrimSpace(out)
+	defer exec.Command("docker", "rm", "-f", id).Run()
+	dir, err := os.MkdirTemp("", "onbuild-bench-copy-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	if _, err := b.sh("docker", "cp", id+":"+path, dir); err != nil {
+		return 0, err
+	}
+	var total int64
+	err = filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && info.Mode().IsRegular() {
+			total += info.Size()
+		}
+		return err
+	})
+	return total, err
+}
+
+func (b *bench) packBuild(builder string, extra ...string) func(image, dir string, cold bool) (time.Duration, string, error) {
+	return func(image, dir string, cold bool) (time.Duration, string, error) {
+		args := append([]string{"build", image, "--builder", builder, "--path", dir, "-v",
+			"--pull-policy", "never", "--trust-builder", "--network", "host",
+			"--cache", fmt.Sprintf("type=build;format=volume;name=%s-build;type=launch;format=volume;name=%s-launch", image, image),
+			"--env", "PIP_INDEX_URL=" + b.index.URL(), "--env", "PIP_TRUSTED_HOST=127.0.0.1"}, extra...)
+		return b.timed(b.pack, args...)
+	}
+}
+
+func (b *bench) dockerBuild(dockerfile string) func(image, dir string, cold bool) (time.Duration, string, error) {
+	return func(image, dir string, cold bool) (time.Duration, string, error) {
+		args := []string{"build", "-t", image, "-f", filepath.Join(b.root, dockerfile), "--network", "host",
+			"--build-arg", "PIP_INDEX_URL=" + b.index.URL(), "--build-arg", "PIP_TRUSTED_HOST=127.0.0.1",
+			"--build-arg", "GOPROXY=" + b.goproxy}
+		if cold {
+			args = append(args, "--no-cache")
+		}
+		return b.timed("docker", append(args, dir)...)
+	}
+}
+
+// clean removes an image, its containers' leftovers and its cache volumes,
+// so the next cold build is cold.
+func (b *bench) clean(image string) {
+	_ = exec.Command("docker", "image", "rm", "-f", image).Run()
+	volumes, _ := exec.Command("docker", "volume", "ls", "-q", "--filter", "name="+image).Output()
+	if names := strings.Fields(string(volumes)); len(names) > 0 {
+		_ = exec.Command("docker", append([]string{"volume", "rm", "-f"}, names...)...).Run()
+	}
+	_ = exec.Command("docker", "builder", "prune", "-f").Run()
+}
+
+func (b *bench) timed(command string, args ...string) (time.Duration, string, error) {
+	start := time.Now()
+	out, err := exec.Command(command, args...).CombinedOutput()
+	return time.Since(start), string(out), err
+}
+
+func (b *bench) sh(command string, args ...string) (string, error) {
+	out, err := exec.Command(command, args...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w\n%s", command, strings.Join(args, " "), err, build.LastLines(string(out), 30))
+	}
+	return string(out), nil
+}
+
+func (b *bench) imageSize(image string) (int64, error) {
+	out, err := b.sh("docker", "image", "inspect", "--format", "{{.Size}}", image)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+}
+
+func (b *bench) imageID(image string) string {
+	out, _ := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", image).Output()
+	return strings.TrimSpace(string(out))
+}
+
+func (b *bench) machine() string {
+	memory := "unknown memory"
+	if content, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if fields := strings.Fields(string(content)); len(fields) > 1 {
+			if kb, err := strconv.Atoi(fields[1]); err == nil {
+				memory = fmt.Sprintf("%.0f GiB", float64(kb)/1024/1024)
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s, %d runs per scenario (median, min-max)",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory, b.runs)
+}
+
+var timer = regexp.MustCompile(`Timer: (\w+) ran for ([0-9.]+[mµn]?s)`)
+
+// phaseTimers reads the lifecycle's "Timer: Builder ran for 1.2s" lines
+// (pack build -v), to show which phase a rebuild spends its time in.
+func phaseTimers(out string) map[string]time.Duration {
+	phases := map[string]time.Duration{}
+	for _, match := range timer.FindAllStringSubmatch(out, -1) {
+		if d, err := time.ParseDuration(match[2]); err == nil {
+			phases[match[1]] = d
+		}
+	}
+	return phases
+}
+
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(f, text)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	return err
+}
+
+func median(samples []time.Duration) (time.Duration, time.Duration, time.Duration) {
+	sorted := append([]time.Duration{}, samples...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	return sorted[len(sorted)/2], sorted[0], sorted[len(sorted)-1]
+}
+
+// phaseTable shows where onbuild's time goes, phase by phase (medians).
+func phaseTable(phases map[string][]map[string]time.Duration) string {
+	order := []string{"Analyzer", "Detector", "Restorer", "Builder", "Exporter"}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nonbuild, time per lifecycle phase (median):\n\n| scenario | %s |\n|%s\n",
+		strings.Join(order, " | "), strings.Repeat(" --- |", len(order)+1))
+	scenarios := make([]string, 0, len(phases))
+	for scenario := range phases {
+		scenarios = append(scenarios, scenario)
+	}
+	sort.Strings(scenarios)
+	for _, scenario := range scenarios {
+		row := []string{scenario}
+		for _, phase := range order {
+			var samples []time.Duration
+			for _, run := range phases[scenario] {
+				if d, ok := run[phase]; ok {
+					samples = append(samples, d)
+				}
+			}
+			if len(samples) == 0 {
+				row = append(row, "–")
+				continue
+			}
+			mid, _, _ := median(samples)
+			row = append(row, fmt.Sprintf("%.1f s", mid.Seconds()))
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
+	}
+	return b.String()
+}

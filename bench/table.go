@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// table collects samples per scenario and variant, in the order first seen.
+type table struct {
+	scenarios []string
+	variants  []string
+	times     map[string]map[string][]time.Duration
+	sizes     map[string]map[string][]int64
+	notes     []string
+	ids       map[string]map[string]bool
+}
+
+func (t *table) init() {
+	if t.times == nil {
+		t.times = map[string]map[string][]time.Duration{}
+		t.sizes = map[string]map[string][]int64{}
+		t.ids = map[string]map[string]bool{}
+	}
+}
+
+func (t *table) see(scenario, variant string) {
+	t.init()
+	if !contains(t.scenarios, scenario) {
+		t.scenarios = append(t.scenarios, scenario)
+	}
+	if !contains(t.variants, variant) {
+		t.variants = append(t.variants, variant)
+	}
+	if t.times[scenario] == nil {
+		t.times[scenario] = map[string][]time.Duration{}
+		t.sizes[scenario] = map[string][]int64{}
+	}
+}
+
+func (t *table) add(scenario, variant string, d time.Duration) {
+	t.see(scenario, variant)
+	t.times[scenario][variant] = append(t.times[scenario][variant], d)
+}
+
+func (t *table) addSize(scenario, variant string, bytes int64) {
+	t.see(scenario, variant)
+	t.sizes[scenario][variant] = append(t.sizes[scenario][variant], bytes)
+}
+
+func (t *table) note(line string) {
+	if !contains(t.notes, line) {
+		t.notes = append(t.notes, line)
+	}
+}
+
+// id records the image ID of a cold build of the same source, to report
+// whether builds are reproducible.
+func (t *table) id(app, id string) {
+	t.init()
+	if t.ids[app] == nil {
+		t.ids[app] = map[string]bool{}
+	}
+	t.ids[app][id] = true
+}
+
+func (t *table) markdown(machine string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured %s.\n\n", machine)
+	header := append([]string{"scenario"}, t.variants...)
+	for _, other := range t.variants[1:] {
+		header = append(header, "onbuild ÷ "+strings.Fields(other)[0])
+	}
+	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat(" --- |", len(header)))
+	for _, scenario := range t.scenarios {
+		row := []string{scenario}
+		for _, variant := range t.variants {
+			row = append(row, t.cell(scenario, variant))
+		}
+		for _, other := range t.variants[1:] {
+			row = append(row, t.ratio(scenario, other))
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
+	}
+	b.WriteString("\n")
+	for _, app := range sortedKeys(t.ids) {
+		fmt.Fprintf(&b, "- %s, same source, cold onbuild builds from scratch: %d distinct image ID(s).\n", app, len(t.ids[app]))
+	}
+	for _, line := range t.notes {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
+	return b.String()
+}
+
+func (t *table) cell(scenario, variant string) string {
+	if samples := t.times[scenario][variant]; len(samples) > 0 {
+		mid, low, high := median(samples)
+		return fmt.Sprintf("%.1f s (%.1f–%.1f)", mid.Seconds(), low.Seconds(), high.Seconds())
+	}
+	if sizes := t.sizes[scenario][variant]; len(sizes) > 0 {
+		sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
+		return fmt.Sprintf("%.1f MB", float64(sizes[len(sizes)/2])/1e6)
+	}
+	return "–"
+}
+
+func (t *table) ratio(scenario, other string) string {
+	ours, theirs := t.times[scenario][t.variants[0]], t.times[scenario][other]
+	if len(ours) > 0 && len(theirs) > 0 {
+		a, _, _ := median(ours)
+		b, _, _ := median(theirs)
+		return fmt.Sprintf("%.2f×", a.Seconds()/b.Seconds())
+	}
+	oursSize, theirsSize := t.sizes[scenario][t.variants[0]], t.sizes[scenario][other]
+	if len(oursSize) > 0 && len(theirsSize) > 0 {
+		return fmt.Sprintf("%.2f×", float64(oursSize[0])/float64(theirsSize[0]))
+	}
+	return "–"
+}
+
+func contains(list []string, s string) bool {
+	for _, item := range list {
+		if item == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,35 @@
+package build_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"github.com/sclevine/spec"
+	"github.com/sclevine/spec/report"
+)
+
+// TestGo holds the Go buildpack's suites, apart from TestUnit's Python ones.
+func TestGo(t *testing.T) {
+	suite := spec.New("go", spec.Report(report.Terminal{}))
+	suite("GoMod", testGoMod)
+	suite("Toolchain", testToolchain)
+	suite("Targets", testTargets)
+	suite("GoFlags", testGoFlags)
+	suite("GoCache", testGoCache)
+	suite("Binaries", testBinaries)
+	suite("KeepFiles", testKeepFiles)
+	suite("GoBuild", testGoBuild)
+	suite.Run(t)
+}
+
+// writeFiles creates files (name → content) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		NewWithT(t).Expect(os.MkdirAll(filepath.Dir(path), 0755)).To(Succeed())
+		NewWithT(t).Expect(os.WriteFile(path, []byte(content), 0644)).To(Succeed())
+	}
+}

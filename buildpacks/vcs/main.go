@@ -1,0 +1,14 @@
+// Command onbuild/vcs: git and hg for builds whose dependencies come from
+// repositories.
+package main
+
+import (
+	"github.com/paketo-buildpacks/libpak/v2"
+
+	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/detect"
+)
+
+func main() {
+	libpak.BuildpackMain(detect.VCS, build.VCS)
+}

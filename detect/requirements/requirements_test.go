@@ -1,0 +1,98 @@
+package requirements_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"github.com/sclevine/spec"
+	"github.com/sclevine/spec/report"
+
+	"github.com/onbuild-buildpacks/onbuild/detect/requirements"
+)
+
+func TestUnit(t *testing.T) {
+	spec.Run(t, "Requirements", testWalk, spec.Report(report.Terminal{}))
+}
+
+func testWalk(t *testing.T, context spec.G, it spec.S) {
+	var (
+		Expect = NewWithT(t).Expect
+		appDir string
+		write  = func(name, content string) {
+			path := filepath.Join(appDir, name)
+			Expect(os.MkdirAll(filepath.Dir(path), 0755)).To(Succeed())
+			Expect(os.WriteFile(path, []byte(content), 0644)).To(Succeed())
+		}
+		walk = func() ([]string, error) {
+			var visited []string
+			err := requirements.Walk(appDir, "requirements.txt", func(rel string, content []byte) error {
+				visited = append(visited, rel+"="+string(content))
+				return nil
+			})
+			return visited, err
+		}
+	)
+
+	it.Before(func() {
+		appDir = t.TempDir()
+	})
+
+	it("visits each file once, depth first, relative to the including file", func() {
+		write("requirements.txt", "-r reqs/a.txt\n-c c.txt # pins\n-r reqs/a.txt\n")
+		write("reqs/a.txt", "--requirement=b.txt\n")
+		write("reqs/b.txt", "-r ../requirements.txt\nsix\n")
+		write("c.txt", "six==1.16.0\n")
+
+		visited, err := walk()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(visited).To(Equal([]string{
+			"requirements.txt=-r reqs/a.txt\n-c c.txt # pins\n-r reqs/a.txt\n",
+			"reqs/a.txt=--requirement=b.txt\n",
+			"reqs/b.txt=-r ../requirements.txt\nsix\n",
+			"c.txt=six==1.16.0\n",
+		}))
+	})
+
+	it("stops at a missing include, naming the including file", func() {
+		write("requirements.txt", "-r sub/x.txt\n")
+		write("sub/x.txt", "-rmissing.txt\n")
+
+		visited, err := walk()
+		var include requirements.IncludeError
+		Expect(errors.As(err, &include)).To(BeTrue(), "%v", err)
+		Expect(include).To(Equal(requirements.IncludeError{Kind: requirements.IncludeMissing, File: "sub/x.txt", Include: "sub/missing.txt", Resolved: "sub/missing.txt"}))
+		Expect(visited).To(HaveLen(2))
+	})
+
+	it("refuses absolute, remote and climbing includes", func() {
+		for include, kind := range map[string]requirements.IncludeKind{
+			"/etc/reqs.txt":             requirements.IncludeRemote,
+			"https://example.com/r.txt": requirements.IncludeRemote,
+			"../../outside.txt":         requirements.IncludeOutside,
+		} {
+			write("requirements.txt", "-r "+include+"\n")
+			_, err := walk()
+			var found requirements.IncludeError
+			Expect(errors.As(err, &found)).To(BeTrue(), include)
+			Expect(found.Kind).To(Equal(kind), include)
+			Expect(found.File).To(Equal("requirements.txt"))
+			Expect(found.Include).To(Equal(include))
+		}
+	})
+
+	it("returns a missing root as a not-exist error, not an include problem", func() {
+		_, err := walk()
+		Expect(errors.Is(err, os.ErrNotExist)).To(BeTrue())
+		var include requirements.IncludeError
+		Expect(errors.As(err, &include)).To(BeFalse())
+	})
+
+	it("passes on what visit returns", func() {
+		write("requirements.txt", "six\n")
+		stop := errors.New("stop")
+		Expect(requirements.Walk(appDir, "requirements.txt", func(string, []byte) error { return stop })).To(MatchError(stop))
+	})
+}

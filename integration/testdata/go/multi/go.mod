@@ -1,0 +1,5 @@
+module example.com/multi
+
+go 1.23
+
+toolchain go1.23.4

@@ -1,0 +1,3 @@
+module git.onbuild.test/private/lib.git
+
+go 1.24
