@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-.PHONY: docker tools stacks buildpacks builder builder-registry demo test unit integration lint bench clean
+.PHONY: docker tools stacks buildpacks builder builder-registry publish demo test unit integration lint bench clean
 
 docker:
 	@tools/docker.sh
@@ -18,6 +18,8 @@ stacks: docker
 buildpacks:
 	@tools/buildpacks.sh
 
+# OFFLINE=1 makes onbuild/builder-offline instead: its buildpacks carry the
+# git/hg .debs and Go toolchains (stacks/builder.sh, tools/offline-deps.sh).
 builder: tools stacks buildpacks
 	@stacks/builder.sh
 
@@ -27,6 +29,15 @@ builder: tools stacks buildpacks
 # (tools/registry.sh); prints the pack build command to use.
 builder-registry: builder
 	@stacks/builder-registry.sh
+
+# Platform teams (#9): the stacks, one buildpackage per buildpack, the
+# builder and the kpack resources, published to REGISTRY=host:port/prefix
+# (README.md, Publishing to a registry). REGISTRY is checked first, so a
+# typo fails in a second, not after the builder.
+publish:
+	@REGISTRY="$(REGISTRY)" stacks/publish.sh --check
+	@$(MAKE) --no-print-directory builder
+	@REGISTRY="$(REGISTRY)" stacks/publish.sh
 
 demo: builder
 	@tools/demo.sh

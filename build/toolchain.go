@@ -229,11 +229,15 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 }
 
 // uri joins the proxy to the module path of buildpack.toml. Without a
-// proxy, only a dependency-mapping binding or BP_DEPENDENCY_MIRROR can
-// still provide the zip.
+// proxy, only the buildpack itself (an offline builder carries the zip), a
+// dependency-mapping binding or BP_DEPENDENCY_MIRROR can still provide it.
 func (t Toolchain) uri() (string, error) {
 	if t.Proxy != "" {
 		return strings.TrimSuffix(t.Proxy, "/") + "/" + strings.TrimPrefix(t.Dependency.URI, "/"), nil
+	}
+	carried := filepath.Join(t.Cache.CachePath, t.Dependency.GetChecksum().Hash()+".toml")
+	if _, err := os.Stat(carried); err == nil {
+		return t.Dependency.URI, nil
 	}
 	for digest := range t.Cache.Mappings {
 		if t.Dependency.GetChecksum().MatchString(digest) {

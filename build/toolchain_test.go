@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -132,6 +133,21 @@ func testToolchain(t *testing.T, context spec.G, it spec.S) {
 			output.Reset()
 			Expect(toolchain.Contribute(&layer)).To(Succeed())
 			Expect(output.String()).To(ContainSubstring("Go 1.24.13: Reusing cached layer"))
+		})
+
+		it("takes the zip an offline builder carries, with no proxy at all", func() {
+			hash := dependency.GetChecksum().Hash()
+			carried := filepath.Join(toolchain.Cache.CachePath, hash)
+			Expect(os.MkdirAll(carried, 0755)).To(Succeed())
+			archive, err := os.ReadFile(filepath.Join(proxy, strings.TrimPrefix(dependency.URI, "/")))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.WriteFile(filepath.Join(carried, filepath.Base(dependency.URI)), archive, 0644)).To(Succeed())
+			Expect(os.WriteFile(carried+".toml", []byte("id = \"go\"\n"), 0644)).To(Succeed())
+			toolchain.Proxy = ""
+
+			Expect(toolchain.Contribute(&layer)).To(Succeed())
+			Expect(filepath.Join(layer.Path, "bin", "go")).To(BeAnExistingFile())
+			Expect(output.String()).To(ContainSubstring("Reusing cached download from buildpack"))
 		})
 
 		it("refuses bytes that are not the pinned ones, leaving no metadata", func() {

@@ -63,5 +63,7 @@ func TestIntegration(t *testing.T) {
 	suite("Certificates", testCertificates)
 	suite("VCS", testVCS)
 	suite("RunImage", testRunImage)
+	suite("Publish", testPublish)
+	suite("Offline", testOffline)
 	suite.Run(t)
 }

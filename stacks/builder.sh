@@ -20,9 +20,23 @@ build_env() {
 mirror=$(debian_mirror bookworm)
 [[ -n $mirror ]] || { echo "builder.sh: no apt source serves bookworm; set DEBIAN_MIRROR" >&2; exit 1; }
 
-mkdir -p "$out/builder"
+# OFFLINE=1: onbuild/builder-offline, whose buildpacks carry their
+# dependencies (git/hg .debs, Go toolchains) where libpak's dependency cache
+# looks first, so builds need no network but the app's own package index.
+# A separate image and directory: onbuild/builder and out/builder stay as
+# they are for the builds and scripts that use them.
+image=onbuild/builder config=$out/builder buildpacks=$out/buildpacks
+if [[ ${OFFLINE:-} == 1 ]]; then
+  image=onbuild/builder-offline config=$out/builder-offline buildpacks=$out/buildpacks-offline
+  "$root/tools/offline-deps.sh" "$out/buildpacks" "$buildpacks"
+elif [[ -n ${OFFLINE:-} && ${OFFLINE} != 0 ]]; then
+  echo "builder.sh: OFFLINE=$OFFLINE: use OFFLINE=1 (make builder OFFLINE=1) or leave it unset" >&2
+  exit 1
+fi
+
+mkdir -p "$config"
 {
-  sed -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" "$root/stacks/builder/builder.toml.in"
+  sed -e "s|@OUT@/buildpacks/|$buildpacks/|g" -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" "$root/stacks/builder/builder.toml.in"
   # Defaults taken from this machine, which builds with the same network.
   build_env BP_DEBIAN_MIRROR "$mirror"
   # onbuild/go fetches toolchains and modules from this machine's Go proxy
@@ -31,5 +45,5 @@ mkdir -p "$out/builder"
     value=$(command -v go >/dev/null && go env "$name" || true)
     if [[ -n $value ]]; then build_env "$name" "$value"; fi
   done
-} >"$out/builder/builder.toml"
-"$pack" builder create onbuild/builder --config "$out/builder/builder.toml" --pull-policy never
+} >"$config/builder.toml"
+"$pack" builder create "$image" --config "$config/builder.toml" --pull-policy never
