@@ -192,9 +192,11 @@ func (b PythonBuild) checkWSGI(appDir, venvDir, target string) error {
 	script := fmt.Sprintf("import importlib, sys; sys.path.insert(0, '.'); m = importlib.import_module(%q); "+
 		"app = getattr(m, %q); assert callable(app), %q + ' is not callable'", module, callable, target)
 	var out strings.Builder
+	// No __pycache__ in the app dir: a .pyc records its source's mtime, the
+	// time of the checkout, and the same source must give the same image.
 	err := b.Executor.Execute(effect.Execution{
 		Command: filepath.Join(venvDir, "bin", "python"), Args: []string{"-c", script},
-		Dir: appDir, Env: b.Environ, Stdout: &out, Stderr: &out,
+		Dir: appDir, Env: append(append([]string{}, b.Environ...), "PYTHONDONTWRITEBYTECODE=1"), Stdout: &out, Stderr: &out,
 	})
 	if err == nil {
 		b.Logger.Bodyf("Checked the WSGI entry point %s: it imports", target)

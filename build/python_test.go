@@ -118,6 +118,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 				Expect(os.WriteFile(filepath.Join(venvBin, "gunicorn"), nil, 0755)).To(Succeed())
 			}
 			if e.Command == filepath.Join(venvBin, "python") && e.Args[0] == "-c" {
+				Expect(e.Env).To(ContainElement("PYTHONDONTWRITEBYTECODE=1"), "the check must not write .pyc files into the app")
 				fmt.Fprintln(e.Stderr, "ModuleNotFoundError: No module named 'nothere'")
 				return errors.New("exit status 1")
 			}
