@@ -21,19 +21,9 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
-	"github.com/sclevine/spec/report"
 
 	"github.com/onbuild-buildpacks/onbuild/build"
 )
-
-func TestCertificates(t *testing.T) {
-	suite := spec.New("Certificates", spec.Report(report.Terminal{}))
-	suite("Build", testCertificatesBuild)
-	suite("Parse", testParseCertificates)
-	suite("Helper", testCertificatesHelper)
-	suite("Network", testNetworkProblem)
-	suite.Run(t)
-}
 
 // newCA makes a self-signed CA certificate in PEM form.
 func newCA(t *testing.T, name string, notAfter time.Time) []byte {

@@ -10,14 +10,9 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
-	"github.com/sclevine/spec/report"
 
 	"github.com/onbuild-buildpacks/onbuild/build"
 )
-
-func TestRunImage(t *testing.T) {
-	spec.Run(t, "generate run image", testRunImage, spec.Report(report.Terminal{}))
-}
 
 func testRunImage(t *testing.T, context spec.G, it spec.S) {
 	var (

@@ -21,19 +21,9 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
-	"github.com/sclevine/spec/report"
 
 	"github.com/onbuild-buildpacks/onbuild/build"
 )
-
-func TestVCS(t *testing.T) {
-	suite := spec.New("build VCS", spec.Report(report.Terminal{}))
-	suite("VCS", testVCS)
-	suite("DebianTool", testDebianTool)
-	suite("Credentials", testCredentials)
-	suite("VCSBuildpackTOML", testVCSBuildpackTOML)
-	suite.Run(t)
-}
 
 // makeDeb builds a Debian package holding files (path -> content) with the
 // real dpkg-deb, the tool the build extracts with, and returns its bytes.

@@ -6,14 +6,9 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
-	"github.com/sclevine/spec/report"
 
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
-
-func TestCertificates(t *testing.T) {
-	spec.Run(t, "Certificates", testCertificates, spec.Report(report.Terminal{}))
-}
 
 func testCertificates(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect

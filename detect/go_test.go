@@ -8,15 +8,9 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
-	"github.com/sclevine/spec/report"
 
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
-
-// TestGo stands apart from TestUnit, like TestHooks.
-func TestGo(t *testing.T) {
-	spec.Run(t, "detect go", testGo, spec.Report(report.Terminal{}))
-}
 
 func testGo(t *testing.T, context spec.G, it spec.S) {
 	var (

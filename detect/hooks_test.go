@@ -8,16 +8,9 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
-	"github.com/sclevine/spec/report"
 
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
-
-// TestHooks stands apart from TestUnit so the hook buildpacks' detection
-// can be tested without touching the Python suite's registration.
-func TestHooks(t *testing.T) {
-	spec.Run(t, "detect hooks", testHooks, spec.Report(report.Terminal{}))
-}
 
 func testHooks(t *testing.T, context spec.G, it spec.S) {
 	var (

@@ -10,5 +10,10 @@ import (
 func TestUnit(t *testing.T) {
 	suite := spec.New("detect", spec.Report(report.Terminal{}))
 	suite("Python", testPython)
+	suite("Hooks", testHooks)
+	suite("Certificates", testCertificates)
+	suite("Go", testGo)
+	suite("VCS", testVCS)
+	suite("RunImage", testRunImage)
 	suite.Run(t)
 }

@@ -8,14 +8,9 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
-	"github.com/sclevine/spec/report"
 
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
-
-func TestRunImage(t *testing.T) {
-	spec.Run(t, "detect run image", testRunImage, spec.Report(report.Terminal{}))
-}
 
 func testRunImage(t *testing.T, context spec.G, it spec.S) {
 	var (
