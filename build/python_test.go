@@ -35,9 +35,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 			"configurations": []map[string]interface{}{{"name": "BP_LAUNCH_COMMAND"}},
 		}
 		executor = &fakeExecutor{run: func(e effect.Execution) error {
-			if len(e.Args) == 1 && e.Args[0] == "--version" {
-				fmt.Fprintln(e.Stdout, "Python 3.11.2")
-			}
+			answerVersionProbe(e)
 			return nil
 		}}
 		output = &bytes.Buffer{}
@@ -55,6 +53,8 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(result.Layers[0].LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
 		Expect(result.Layers[1].Name).To(Equal("venv"))
 		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("stack", "io.onbuild.stacks.bookworm"))
+		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("python", "3.11.2"))
+		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("pip", "23.0.1"))
 		Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python", "main.py"}, Default: true}}))
 	})
 
@@ -113,6 +113,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "app.py"), []byte("import nothere\napp = 1\n"), 0644)).To(Succeed())
 		venvBin := filepath.Join(ctx.Layers.Path, "venv", "bin")
 		executor.run = func(e effect.Execution) error {
+			answerVersionProbe(e)
 			if e.Command == "python3" && len(e.Args) == 4 && e.Args[1] == "venv" {
 				Expect(os.MkdirAll(venvBin, 0755)).To(Succeed())
 				Expect(os.WriteFile(filepath.Join(venvBin, "gunicorn"), nil, 0755)).To(Succeed())
@@ -131,6 +132,17 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(err.Error()).To(ContainSubstring("No module named 'nothere'"))
 	})
 
+	it("fails clearly when the stack's python3 cannot say its versions", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		executor.run = func(e effect.Execution) error {
+			fmt.Fprintln(e.Stdout, "3.11.2")
+			return nil
+		}
+
+		_, err := python.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring(`unexpected answer from the stack's python3 about its versions: "3.11.2"`)))
+	})
+
 	it("reads BP_LAUNCH_COMMAND from the environment", func() {
 		t.Setenv("BP_LAUNCH_COMMAND", "python serve.py")
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
@@ -139,4 +151,11 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(result.Processes[0].Command).To(Equal([]string{"sh", "-c", "python serve.py"}))
 	})
+}
+
+// answerVersionProbe plays the stack's python3 asked for its versions.
+func answerVersionProbe(e effect.Execution) {
+	if e.Command == "python3" && len(e.Args) == 2 && e.Args[0] == "-c" && strings.Contains(e.Args[1], "importlib.metadata") {
+		fmt.Fprintln(e.Stdout, "3.11.2 23.0.1")
+	}
 }

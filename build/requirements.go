@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -14,24 +13,28 @@ import (
 )
 
 // RequirementsFiles maps every requirements file reached from root (through
-// -r and -c includes, recursively) to the sha256 of its bytes. Paths are
-// relative to appDir, so the map is a cache key that survives a moved app.
-// The walk is detection's, so the files that decide whether git or hg is
-// needed are the files that make the key.
-func RequirementsFiles(appDir, root string) (map[string]string, error) {
+// -r and -c includes, recursively) to the sha256 of its bytes, and to its
+// meaningful lines (comments, blank lines and continuations folded away),
+// kept in the venv metadata so a rebuild can say what changed, not just that
+// something did. Paths are relative to appDir, so the maps are a cache key
+// that survives a moved app. The walk is detection's, so the files that
+// decide whether git or hg is needed are the files that make the key.
+func RequirementsFiles(appDir, root string) (map[string]string, map[string][]string, error) {
 	files := map[string]string{}
+	lines := map[string][]string{}
 	err := requirements.Walk(appDir, root, func(rel string, content []byte) error {
 		files[rel] = digest(content)
+		lines[rel] = meaningfulLines(content)
 		return nil
 	})
 	var include requirements.IncludeError
 	if errors.As(err, &include) {
-		return nil, includeProblem(include)
+		return nil, nil, includeProblem(include)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return files, nil
+	return files, lines, nil
 }
 
 func includeProblem(e requirements.IncludeError) Problem {
@@ -100,21 +103,6 @@ func fileDigest(path string) (string, error) {
 		return "", err
 	}
 	return digest(content), nil
-}
-
-// RequirementLines returns the meaningful lines of each requirements file
-// (comments, blank lines and continuations folded away), kept in the venv
-// metadata so a rebuild can say what changed, not just that something did.
-func RequirementLines(appDir string, files map[string]string) (map[string][]string, error) {
-	lines := map[string][]string{}
-	for name := range files {
-		content, err := os.ReadFile(filepath.Join(appDir, name))
-		if err != nil {
-			return nil, fmt.Errorf("unable to read %s\n%w", name, err)
-		}
-		lines[name] = meaningfulLines(content)
-	}
-	return lines, nil
 }
 
 func meaningfulLines(content []byte) []string {

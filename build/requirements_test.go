@@ -33,22 +33,25 @@ func testRequirements(t *testing.T, context spec.G, it spec.S) {
 		write("reqs/last.txt", "-r more.txt\n")
 		write("constraints.txt", "jinja2==3.1.2\n")
 
-		files, err := build.RequirementsFiles(appDir, "requirements.txt")
+		files, lines, err := build.RequirementsFiles(appDir, "requirements.txt")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(files).To(HaveLen(5))
 		Expect(files).To(HaveKey("reqs/more.txt"))
 		Expect(files).To(HaveKey("constraints.txt"))
 		Expect(files["reqs/more.txt"]).To(HaveLen(64))
+		Expect(lines).To(HaveLen(5))
+		Expect(lines["requirements.txt"]).To(Equal([]string{"flask==2.2.2", "-r reqs/base.txt", "--constraint=constraints.txt"}))
+		Expect(lines["reqs/more.txt"]).To(Equal([]string{"click==8.1.3"}))
 	})
 
 	it("changes the digest when a nested include changes", func() {
 		write("requirements.txt", "-r base.txt\n")
 		write("base.txt", "flask==2.2.2\n")
-		before, err := build.RequirementsFiles(appDir, "requirements.txt")
+		before, _, err := build.RequirementsFiles(appDir, "requirements.txt")
 		Expect(err).NotTo(HaveOccurred())
 
 		write("base.txt", "flask==2.2.3\n")
-		after, err := build.RequirementsFiles(appDir, "requirements.txt")
+		after, _, err := build.RequirementsFiles(appDir, "requirements.txt")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(after["base.txt"]).NotTo(Equal(before["base.txt"]))
 		Expect(after["requirements.txt"]).To(Equal(before["requirements.txt"]))
@@ -57,7 +60,7 @@ func testRequirements(t *testing.T, context spec.G, it spec.S) {
 	it("names the including file when an include is missing", func() {
 		write("requirements.txt", "-r missing.txt\n")
 
-		_, err := build.RequirementsFiles(appDir, "requirements.txt")
+		_, _, err := build.RequirementsFiles(appDir, "requirements.txt")
 		Expect(err).To(MatchError(ContainSubstring("requirements.txt includes missing.txt, but there is no such file")))
 		Expect(err.Error()).To(ContainSubstring("[Error: Missing requirements file]"))
 	})
@@ -65,7 +68,7 @@ func testRequirements(t *testing.T, context spec.G, it spec.S) {
 	it("refuses includes outside the app", func() {
 		write("requirements.txt", "-r ../elsewhere.txt\n")
 
-		_, err := build.RequirementsFiles(appDir, "requirements.txt")
+		_, _, err := build.RequirementsFiles(appDir, "requirements.txt")
 		Expect(err).To(MatchError(ContainSubstring("outside the app directory")))
 	})
 }
