@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
 )
 
@@ -282,7 +282,7 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 		flask, six := b.index.Downloads("flask"), b.index.Downloads("six")
 		took, out, err := v.build(image, dir, n == 0)
 		if err != nil {
-			return fmt.Errorf("%s: %w\n%s", scenario, err, build.LastLines(out, 30))
+			return fmt.Errorf("%s: %w\n%s", scenario, err, problem.LastLines(out, 30))
 		}
 		report.add(scenario, v.name, took)
 		if v.name == "onbuild" {
@@ -398,7 +398,7 @@ func (b *bench) timed(command string, args ...string) (time.Duration, string, er
 func (b *bench) sh(command string, args ...string) (string, error) {
 	out, err := exec.Command(command, args...).CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %w\n%s", command, strings.Join(args, " "), err, build.LastLines(string(out), 30))
+		return "", fmt.Errorf("%s %s: %w\n%s", command, strings.Join(args, " "), err, problem.LastLines(string(out), 30))
 	}
 	return string(out), nil
 }

@@ -8,18 +8,12 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/bindings"
-
-	"github.com/onbuild-buildpacks/onbuild/build"
 )
-
-// CertificatesPlanEntry is what onbuild/ca-certificates provides and
-// requires: it joins a group on its own, no other buildpack asks for it.
-const CertificatesPlanEntry = "ca-certificates"
 
 // Certificates passes when the platform binds CA certificates or asks to
 // embed them.
 func Certificates(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	return CertificatesPlan(ctx.Platform.Bindings, os.Getenv(build.EmbedCertsConfig)), nil
+	return CertificatesPlan(ctx.Platform.Bindings, os.Getenv(EmbedCertsSetting)), nil
 }
 
 // CertificatesPlan decides detection over the platform's bindings and the
@@ -27,11 +21,11 @@ func Certificates(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 // a value the build cannot read (BP_EMBED_CERTS=yes) stops the build with
 // a message instead of being ignored here.
 func CertificatesPlan(binds libcnb.Bindings, embed string) libcnb.DetectResult {
-	found := len(bindings.Resolve(binds, bindings.OfType(build.CACertificates))) > 0
+	found := len(bindings.Resolve(binds, bindings.OfType(CACertificatesBinding))) > 0
 	embed = strings.TrimSpace(embed)
 	if !found && (embed == "" || isFalse(embed)) {
 		// Shown with `pack build -v` only.
-		fmt.Printf("onbuild/ca-certificates: no binding of type %s, and %s is not set\n", build.CACertificates, build.EmbedCertsConfig)
+		fmt.Printf("onbuild/ca-certificates: no binding of type %s, and %s is not set\n", CACertificatesBinding, EmbedCertsSetting)
 		return libcnb.DetectResult{Pass: false}
 	}
 	return libcnb.DetectResult{

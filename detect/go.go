@@ -12,9 +12,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/hooks"
 )
 
-// GoPlan is the plan entry the Go buildpack provides and requires.
-const GoPlan = "go"
-
 // Go passes when the app has go.mod or go.work.
 func Go(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	env := environment(os.Environ(), ctx.Platform.Environment)
@@ -40,7 +37,7 @@ func GoDetect(appDir string, env map[string]string, hooksDir string) (libcnb.Det
 	}
 	metadata := map[string]interface{}{}
 	if keep := hookFiles(appDir, hooksDir); len(keep) > 0 {
-		metadata["keep"] = keep
+		metadata[KeepKey] = keep
 	}
 	return libcnb.DetectResult{
 		Pass: true,

@@ -11,13 +11,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/hooks"
 )
 
-// The plan entries of the hook buildpacks: each provides and requires its
-// own, so it joins a group only when the app has its hooks.
-const (
-	PreBuildHookPlan = "pre-build-hook"
-	BuildHookPlan    = "build-hook"
-)
-
 // PreBuildHook passes when the app has a pre-build hook or .whiskey/user_vars
 // (read by the same buildpack, before any dependency is installed).
 func PreBuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {

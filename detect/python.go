@@ -12,9 +12,6 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 )
 
-// PythonVenv is the plan entry the Python buildpack provides and requires.
-const PythonVenv = "python-venv"
-
 // pythonMarkers are the files that make an app a Python app, in the order
 // DESIGN.md lists them.
 var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml"}
@@ -34,7 +31,7 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 			return libcnb.DetectResult{}, err
 		}
 		if found != "" {
-			metadata["near-miss"] = found
+			metadata[NearMissKey] = found
 		}
 	}
 	if found == "" {

@@ -16,14 +16,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/detect/requirements"
 )
 
-// The plan entries onbuild/vcs provides. The build image has neither tool:
-// a language buildpack requires one only when the app fetches from a
-// repository, so other apps never download them.
-const (
-	Git = "git"
-	Hg  = "hg"
-)
-
 // VCS always passes, offering both tools, then git alone, then hg alone:
 // the lifecycle keeps the first alternative whose every entry a later
 // buildpack requires, and drops the optional onbuild/vcs from the group

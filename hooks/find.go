@@ -13,7 +13,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 // The hook kinds, named as their files in .cnb/action_hooks.
@@ -133,7 +133,7 @@ func Find(appDir, dir string) (Set, error) {
 		}
 	}
 	if len(used) > 1 {
-		return Set{}, build.Problem{
+		return Set{}, problem.Problem{
 			Title: "Action hooks in two locations",
 			Cause: fmt.Sprintf("The app has hooks in more than one place, so onbuild cannot tell which to run:\n  %s",
 				strings.Join(used, "\n  ")),
@@ -153,7 +153,7 @@ func findOverride(appDir, dir string) (Set, error) {
 	}
 	info, err := os.Stat(abs)
 	if err != nil || !info.IsDir() {
-		return Set{}, build.Problem{
+		return Set{}, problem.Problem{
 			Title: "Action hooks directory not found",
 			Cause: fmt.Sprintf("%s is set to %q, but there is no such directory in the app.", DirConfig, dir),
 			Fixes: []string{

@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 func testFind(t *testing.T, context spec.G, it spec.S) {
@@ -94,7 +94,7 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 		writeFile(t, app, ".whiskey/action_hooks/deploy", "", 0755)
 
 		_, err := hooks.Find(app, "")
-		Expect(err).To(BeAssignableToTypeOf(build.Problem{}))
+		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
 		Expect(err.Error()).To(HavePrefix("[Error: Action hooks in two locations]\n"))
 		Expect(err.Error()).To(ContainSubstring("  .cnb/action_hooks/build\n  .whiskey/action_hooks/pre-build, .whiskey/action_hooks/deploy\n"))
 		Expect(err.Error()).To(ContainSubstring("1. Move every hook to .cnb/action_hooks/"))

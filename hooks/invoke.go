@@ -8,7 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 // Invocation is how a hook file is started.
@@ -48,7 +49,7 @@ func Inspect(hook Hook) (Script, error) {
 	if bytes.HasPrefix(head, []byte("\x7fELF")) {
 		script.Binary = true
 		if !script.Executable {
-			return Script{}, build.Problem{
+			return Script{}, problem.Problem{
 				Title: "Hook binary is not executable",
 				Cause: fmt.Sprintf("%s is a program but has no executable permission, so it cannot run.", hook.Name),
 				Fixes: []string{fmt.Sprintf("chmod +x %s (with git: git update-index --chmod=+x %s), then build again.", hook.Name, hook.Name)},
@@ -63,7 +64,7 @@ func Inspect(hook Hook) (Script, error) {
 	}
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
-		return Script{}, build.Problem{
+		return Script{}, problem.Problem{
 			Title: "Hook has an empty #! line",
 			Cause: fmt.Sprintf("%s starts with #! but names no interpreter.", hook.Name),
 			Fixes: []string{"Start it with #!/bin/sh (or the interpreter it needs), or remove the #! line."},
@@ -142,7 +143,7 @@ func missingInterpreter(hook Hook, why, interpreter, image string) error {
 			"On the python run image, write it for sh or python3 (#!/bin/sh or #!/usr/bin/env python3).",
 		}
 	}
-	return build.Problem{
+	return problem.Problem{
 		Title: "Hook interpreter not found",
 		Cause: fmt.Sprintf("%s needs %s (%s), but the %s has no %s.", hook.Name, interpreter, why, image, interpreter),
 		Fixes: fixes,
@@ -180,7 +181,7 @@ func lookPath(name string, env []string) (string, bool) {
 	if strings.Contains(name, "/") {
 		return name, isExecutable(name)
 	}
-	for _, dir := range filepath.SplitList(build.EnvValue(env, "PATH")) {
+	for _, dir := range filepath.SplitList(envvar.Value(env, "PATH")) {
 		if dir == "" {
 			dir = "."
 		}

@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 func testInvoke(t *testing.T, context spec.G, it spec.S) {
@@ -63,14 +63,14 @@ func testInvoke(t *testing.T, context spec.G, it spec.S) {
 		binary, err := os.ReadFile("/bin/true")
 		Expect(err).NotTo(HaveOccurred())
 		_, err = hooks.Invoke(hook(string(binary), 0644), env, "build image")
-		Expect(err).To(BeAssignableToTypeOf(build.Problem{}))
+		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
 		Expect(err.Error()).To(ContainSubstring("[Error: Hook binary is not executable]"))
 		Expect(err.Error()).To(ContainSubstring("chmod +x .cnb/action_hooks/build"))
 	})
 
 	it("names a missing #! interpreter", func() {
 		_, err := hooks.Invoke(hook("#!/usr/bin/ruby\nputs 1\n", 0644), env, "build image")
-		Expect(err).To(BeAssignableToTypeOf(build.Problem{}))
+		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
 		Expect(err.Error()).To(HavePrefix("[Error: Hook interpreter not found]\n" +
 			".cnb/action_hooks/build needs /usr/bin/ruby (it starts with #!/usr/bin/ruby), but the build image has no /usr/bin/ruby.\n"))
 		Expect(err.Error()).To(ContainSubstring("1. Rewrite .cnb/action_hooks/build for an interpreter the build image has (sh, python3)."))

@@ -14,7 +14,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 // EnvDirVariable names the directory a hook writes NAME files into to
@@ -84,7 +84,7 @@ func Failure(hook Hook, err error, tail string) error {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) {
 		// exec failed before the hook ran.
-		return build.Problem{
+		return problem.Problem{
 			Title: fmt.Sprintf("%s hook could not start", hook.Kind),
 			Cause: fmt.Sprintf("Running %s failed: %v", hook.Name, err),
 			Fixes: []string{fmt.Sprintf("Check that %s runs from the app directory.", hook.Name)},
@@ -96,7 +96,7 @@ func Failure(hook Hook, err error, tail string) error {
 		output = "The last lines of its output:\n\n" + tail
 	}
 	if systemPackages.MatchString(tail) {
-		return build.Problem{
+		return problem.Problem{
 			Title: fmt.Sprintf("%s hook cannot install system packages", hook.Kind),
 			Cause: fmt.Sprintf("%s %s: it tried to install Debian packages, but hooks run as the unprivileged\n"+
 				"build user (cnb, uid 1000), which cannot use apt-get, dpkg or sudo. %s", hook.Name, status, output),
@@ -107,7 +107,7 @@ func Failure(hook Hook, err error, tail string) error {
 			},
 		}
 	}
-	return build.Problem{
+	return problem.Problem{
 		Title: fmt.Sprintf("%s hook failed", hook.Kind),
 		Cause: fmt.Sprintf("%s %s. %s", hook.Name, status, output),
 		Fixes: []string{fmt.Sprintf("Fix %s and build again; run it from the app directory to reproduce the failure.", hook.Name)},

@@ -12,8 +12,8 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 func testRun(t *testing.T, context spec.G, it spec.S) {
@@ -74,7 +74,7 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 
 	it("fails with the hook's name, exit code and last 20 lines", func() {
 		_, err := runner.Run(hook("#!/bin/sh\nfor i in $(seq 1 30); do echo \"line $i\"; done\nexit 3\n", 0755))
-		Expect(err).To(BeAssignableToTypeOf(build.Problem{}))
+		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
 		message := err.Error()
 		Expect(message).To(HavePrefix("[Error: pre-build hook failed]\n.cnb/action_hooks/pre-build exited with code 3. The last lines of its output:\n\nline 11\n"))
 		Expect(message).To(ContainSubstring("line 30\n"))
@@ -99,7 +99,7 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 	it("explains that hooks cannot install system packages when apt is denied", func() {
 		_, err := runner.Run(hook("#!/bin/sh\necho 'E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)'\n"+
 			"echo 'E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?'\nexit 100\n", 0755))
-		Expect(err).To(BeAssignableToTypeOf(build.Problem{}))
+		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
 		message := err.Error()
 		Expect(message).To(HavePrefix("[Error: pre-build hook cannot install system packages]\n"))
 		Expect(message).To(ContainSubstring(".cnb/action_hooks/pre-build exited with code 100"))

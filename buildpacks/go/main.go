@@ -4,10 +4,10 @@ package main
 import (
 	"github.com/paketo-buildpacks/libpak/v2"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/build/golang"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
 
 func main() {
-	libpak.BuildpackMain(detect.Go, build.Go)
+	libpak.BuildpackMain(detect.Go, golang.Build)
 }

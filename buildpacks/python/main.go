@@ -4,10 +4,10 @@ package main
 import (
 	"github.com/paketo-buildpacks/libpak/v2"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/build/python"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
 
 func main() {
-	libpak.BuildpackMain(detect.Python, build.Python)
+	libpak.BuildpackMain(detect.Python, python.Build)
 }

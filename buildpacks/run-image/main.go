@@ -5,10 +5,10 @@ package main
 import (
 	"github.com/paketo-buildpacks/libpak/v2"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/build/runimage"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
 
 func main() {
-	libpak.ExtensionMain(detect.RunImage, build.RunImage)
+	libpak.ExtensionMain(detect.RunImage, runimage.Generate)
 }

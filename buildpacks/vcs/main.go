@@ -5,10 +5,10 @@ package main
 import (
 	"github.com/paketo-buildpacks/libpak/v2"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/build/vcs"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 )
 
 func main() {
-	libpak.BuildpackMain(detect.VCS, build.VCS)
+	libpak.BuildpackMain(detect.VCS, vcs.Build)
 }

@@ -6,9 +6,9 @@ package main
 import (
 	"github.com/buildpacks/libcnb/v2"
 
-	"github.com/onbuild-buildpacks/onbuild/build"
+	"github.com/onbuild-buildpacks/onbuild/build/certificates"
 )
 
 func main() {
-	libcnb.RunExecD(map[string]libcnb.ExecD{build.CertificatesHelperName: build.NewCertificatesHelper()})
+	libcnb.RunExecD(map[string]libcnb.ExecD{certificates.HelperName: certificates.NewHelper()})
 }

@@ -1,0 +1,459 @@
+package golang
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/onbuild-buildpacks/onbuild/detect"
+	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
+	"github.com/onbuild-buildpacks/onbuild/internal/network"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// Go is the onbuild/go build: the toolchain go.mod asks for, cached module
+// and build caches, static binaries in a launch layer, one process each.
+func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	return Builder{
+		Logger:   log.NewPaketoLogger(os.Stdout),
+		Executor: effect.CommandExecutor{},
+		Environ:  os.Environ(),
+	}.Build(ctx)
+}
+
+// Builder carries what the Go build needs from the outside, so tests can
+// fake the commands and the environment.
+type Builder struct {
+	Logger   log.Logger
+	Executor effect.Executor
+	Environ  []string
+}
+
+// goSettings are the BP_* values of one build.
+type goSettings struct {
+	version, targets, buildFlags, ldflags string
+	keep                                  []string
+	cacheLimit, modCacheLimit             int64
+}
+
+// goPlan is what the build decided before touching any layer: every check
+// that can fail on the app's files or settings runs first, so a mistake
+// costs no download.
+type goPlan struct {
+	project    Project
+	dependency libpak.BuildModuleDependency
+	targets    []Target
+	flags      []string
+	settings   goSettings
+}
+
+func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+
+	metadata, err := libpak.NewBuildModuleMetadata(ctx.Buildpack.Metadata)
+	if err != nil {
+		return result, fmt.Errorf("unable to read buildpack metadata\n%w", err)
+	}
+	plan, err := b.plan(ctx.ApplicationPath, metadata)
+	if err != nil {
+		return result, err
+	}
+
+	toolchainLayer, err := b.toolchain(ctx, plan.dependency)
+	if err != nil {
+		return result, err
+	}
+	modCache, err := cacheLayer(ctx.Layers, "go-mod-cache")
+	if err != nil {
+		return result, err
+	}
+	buildCache, err := cacheLayer(ctx.Layers, "go-build-cache")
+	if err != nil {
+		return result, err
+	}
+	binaries, err := ctx.Layers.Layer("binaries")
+	if err != nil {
+		return result, fmt.Errorf("unable to create binaries layer\n%w", err)
+	}
+	// Rebuilt every time: go build with a warm GOCACHE only links, and a
+	// layer that is never reused cannot hold binaries of older source.
+	if binaries, err = binaries.Reset(); err != nil {
+		return result, fmt.Errorf("unable to reset binaries layer\n%w", err)
+	}
+	binaries.LayerTypes = libcnb.LayerTypes{Launch: true}
+	binaries.LaunchEnvironment.Default("PORT", "8080")
+
+	compiler := goCompiler{
+		Go:       filepath.Join(toolchainLayer.Path, "bin", "go"),
+		Env:      Environment(b.Environ, filepath.Join(toolchainLayer.Path, "bin"), modCache.Path, buildCache.Path),
+		AppDir:   ctx.ApplicationPath,
+		Executor: b.Executor,
+		Logger:   b.Logger,
+	}
+	built, err := compiler.buildAll(plan, filepath.Join(binaries.Path, "bin"))
+	if err != nil {
+		return result, err
+	}
+	for _, binary := range built {
+		if err := CheckStatic(binary); err != nil {
+			return result, err
+		}
+	}
+	if err := WriteSBOM(binaries, built); err != nil {
+		return result, err
+	}
+	binaries.Metadata = map[string]interface{}{"go": plan.dependency.Version, "targets": len(built)}
+
+	compiler.evictBuildCache(buildCache.Path, plan.settings.cacheLimit)
+	compiler.evictModuleCache(modCache.Path, plan)
+
+	if result.Processes, err = Processes(built); err != nil {
+		return result, err
+	}
+
+	if err := b.removeSource(ctx, plan.settings.keep); err != nil {
+		return result, err
+	}
+	result.Layers = append(result.Layers, toolchainLayer, modCache, buildCache, binaries)
+	return result, nil
+}
+
+// plan reads the app and the settings and decides what to build.
+func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata) (goPlan, error) {
+	var plan goPlan
+	var err error
+	if plan.settings, err = b.settings(metadata); err != nil {
+		return plan, err
+	}
+	if plan.project, err = ReadProject(appDir); err != nil {
+		return plan, err
+	}
+	request := Requested(plan.project, plan.settings.version)
+	resolved, err := Resolve(request, Versions(metadata.Dependencies))
+	if err != nil {
+		return plan, err
+	}
+	if err := CheckGoLine(resolved, request, plan.project); err != nil {
+		return plan, err
+	}
+	b.logRequest(request, resolved)
+	for _, dependency := range metadata.Dependencies {
+		if dependency.ID == goDependency && dependency.Version == resolved {
+			plan.dependency = dependency
+		}
+	}
+
+	env := Environment(b.Environ, "", "", "")
+	cgo := envvar.Value(env, "CGO_ENABLED") == "1"
+	if plan.targets, err = Targets(appDir, plan.settings.targets, plan.project.Module, cgo); err != nil {
+		return plan, err
+	}
+	plan.flags, err = BuildFlags(FlagsInput{
+		BuildFlags: plan.settings.buildFlags, LDFlags: plan.settings.ldflags,
+		GOFLAGS: envvar.Value(b.Environ, "GOFLAGS"), Vendored: plan.project.Vendored,
+	})
+	return plan, err
+}
+
+func (b Builder) logRequest(request Request, resolved string) {
+	switch {
+	case request.Version == "":
+		b.Logger.Headerf("Go %s: %s, the newest Go onbuild/go knows", resolved, request.Source)
+	case request.Version != resolved:
+		b.Logger.Headerf("Go %s: %s asks for %s, the newest patch onbuild/go knows", resolved, request.Source, request.Version)
+	default:
+		b.Logger.Headerf("Go %s: %s asks for it", resolved, request.Source)
+	}
+}
+
+// settings reads the BP_* variables from the build's environment, with
+// buildpack.toml's defaults.
+func (b Builder) settings(metadata libpak.BuildModuleMetadata) (goSettings, error) {
+	get := func(name string) string {
+		if value := envvar.Value(b.Environ, name); value != "" {
+			return value
+		}
+		for _, config := range metadata.Configurations {
+			if config.Name == name {
+				return config.Default
+			}
+		}
+		return ""
+	}
+	s := goSettings{
+		version: get(GoVersionConfig), targets: get(GoTargetsConfig),
+		buildFlags: get(GoBuildFlagsConfig), ldflags: get(GoBuildLDFlagsConfig),
+	}
+	var err error
+	if s.keep, err = KeepPatterns(get(KeepFilesConfig)); err != nil {
+		return s, err
+	}
+	if s.cacheLimit, err = ParseSize(GoCacheLimitConfig, get(GoCacheLimitConfig)); err != nil {
+		return s, err
+	}
+	s.modCacheLimit, err = ParseSize(GoModCacheLimitConfig, get(GoModCacheLimitConfig))
+	return s, err
+}
+
+func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency) (libcnb.Layer, error) {
+	cache, err := libpak.NewDependencyCache(ctx.Buildpack.Info.ID, ctx.Buildpack.Info.Version, ctx.Buildpack.Path, ctx.Platform.Bindings, b.Logger)
+	if err != nil {
+		return libcnb.Layer{}, fmt.Errorf("unable to create dependency cache\n%w", err)
+	}
+	layer, err := ctx.Layers.Layer(dependency.ID)
+	if err != nil {
+		return layer, fmt.Errorf("unable to create %s layer\n%w", dependency.ID, err)
+	}
+	toolchain := Toolchain{
+		Dependency: dependency, Proxy: Proxy(envvar.Value(b.Environ, "GOPROXY")),
+		Cache: cache, Logger: b.Logger, Env: b.Environ,
+	}
+	return layer, toolchain.Contribute(&layer)
+}
+
+// cacheLayer is a cache-only layer the go command manages itself; its
+// content is keyed inside (module versions, action hashes), so it never
+// needs invalidating, only bounding.
+func cacheLayer(layers libcnb.Layers, name string) (libcnb.Layer, error) {
+	layer, err := layers.Layer(name)
+	if err != nil {
+		return layer, fmt.Errorf("unable to create %s layer\n%w", name, err)
+	}
+	if err := os.MkdirAll(layer.Path, 0755); err != nil {
+		return layer, fmt.Errorf("unable to create %s\n%w", layer.Path, err)
+	}
+	layer.LayerTypes = libcnb.LayerTypes{Cache: true}
+	layer.Metadata = map[string]interface{}{"cache": name}
+	return layer, nil
+}
+
+// removeSource empties the app directory but for BP_KEEP_FILES and the
+// hook files detection listed: the build hook runs after this buildpack.
+func (b Builder) removeSource(ctx libcnb.BuildContext, keep []string) error {
+	for _, entry := range ctx.Plan.Entries {
+		if files, ok := entry.Metadata[detect.KeepKey].([]interface{}); ok {
+			for _, file := range files {
+				if name, ok := file.(string); ok {
+					keep = append(keep, name)
+				}
+			}
+		}
+	}
+	removed, err := RemoveSource(ctx.ApplicationPath, keep)
+	if err != nil {
+		return err
+	}
+	if len(keep) > 0 {
+		b.Logger.Headerf("Removed the source from the image (%d entries), keeping %s", removed, strings.Join(keep, ", "))
+	} else {
+		b.Logger.Headerf("Removed the source from the image (%d entries); %s keeps files", removed, KeepFilesConfig)
+	}
+	return nil
+}
+
+// Environment is the environment of the go commands: the build's, with
+// the toolchain first on PATH and the cache layers as GOMODCACHE and
+// GOCACHE. GOTOOLCHAIN=local stops the go command fetching another
+// toolchain; CGO_ENABLED=0 (unless set) makes static binaries for tiny;
+// -modcacherw leaves module folders writable, so the lifecycle and the
+// eviction can delete them. GOROOT is dropped: a stray value would pair
+// this go command with another standard library.
+func Environment(environ []string, bin, modCache, buildCache string) []string {
+	env := []string{}
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "GOROOT=") {
+			env = append(env, kv)
+		}
+	}
+	if bin != "" {
+		env = envvar.Set(env, "PATH", bin+string(os.PathListSeparator)+envvar.Value(env, "PATH"))
+	}
+	if modCache != "" {
+		env = envvar.Set(env, "GOMODCACHE", modCache)
+	}
+	if buildCache != "" {
+		env = envvar.Set(env, "GOCACHE", buildCache)
+	}
+	env = envvar.Set(env, "GOTOOLCHAIN", "local")
+	if envvar.Value(env, "CGO_ENABLED") == "" {
+		env = envvar.Set(env, "CGO_ENABLED", "0")
+	}
+	if goflags := envvar.Value(env, "GOFLAGS"); !hasFlag(strings.Fields(goflags), "modcacherw") {
+		env = envvar.Set(env, "GOFLAGS", strings.TrimSpace(goflags+" -modcacherw"))
+	}
+	return env
+}
+
+// goCompiler runs the toolchain's go command.
+type goCompiler struct {
+	Go       string
+	Env      []string
+	AppDir   string
+	Executor effect.Executor
+	Logger   log.Logger
+}
+
+func (c goCompiler) buildAll(plan goPlan, binDir string) ([]Binary, error) {
+	if err := os.MkdirAll(binDir, 0755); err != nil {
+		return nil, fmt.Errorf("unable to create %s\n%w", binDir, err)
+	}
+	c.Logger.Headerf("Building %d target(s): go build %s", len(plan.targets), quoteArgs(plan.flags))
+	c.Logger.Bodyf("CGO_ENABLED=%s GOFLAGS=%s", envvar.Value(c.Env, "CGO_ENABLED"), envvar.Value(c.Env, "GOFLAGS"))
+	var built []Binary
+	for _, target := range plan.targets {
+		binary := Binary{Target: target, Path: filepath.Join(binDir, target.Binary)}
+		args := append(append([]string{"build", "-v"}, plan.flags...), "-o", binary.Path, target.Package)
+		start := time.Now()
+		output, err := c.run(args...)
+		if err != nil {
+			return nil, buildProblem(target, output, c.Env)
+		}
+		downloads, compiled := summarize(output)
+		for _, line := range downloads {
+			c.Logger.Bodyf("%s", line)
+		}
+		c.Logger.Bodyf("%s → %s: compiled %s in %s", target.Package, target.Binary, packages(compiled), time.Since(start).Round(100*time.Millisecond))
+		built = append(built, binary)
+	}
+	return built, nil
+}
+
+// quoteArgs shows arguments as a shell would need them, for the log.
+func quoteArgs(args []string) string {
+	quoted := make([]string, len(args))
+	for i, arg := range args {
+		quoted[i] = arg
+		if name, value, ok := strings.Cut(arg, "="); ok && strings.ContainsAny(value, " \t'\"") {
+			quoted[i] = name + "=" + strconv.Quote(value)
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+func (c goCompiler) run(args ...string) (string, error) {
+	var output bytes.Buffer
+	err := c.Executor.Execute(effect.Execution{
+		Command: c.Go, Args: args, Dir: c.AppDir, Env: c.Env, Stdout: &output, Stderr: &output,
+	})
+	return output.String(), err
+}
+
+// summarize splits go build -v output into module downloads and the
+// packages it compiled (the ones not already in GOCACHE).
+func summarize(output string) (downloads, compiled []string) {
+	for _, line := range strings.Split(output, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "go: downloading "):
+			downloads = append(downloads, strings.TrimPrefix(line, "go: "))
+		case !strings.ContainsAny(line, " :"):
+			compiled = append(compiled, line)
+		}
+	}
+	return downloads, compiled
+}
+
+// packages reads as "3 packages (a, b, c)" when few, "185 packages" when
+// many: the names show that a source change recompiled only its package.
+func packages(names []string) string {
+	switch {
+	case len(names) == 0:
+		return "nothing (all cached)"
+	case len(names) == 1:
+		return "1 package (" + names[0] + ")"
+	case len(names) <= 5:
+		return fmt.Sprintf("%d packages (%s)", len(names), strings.Join(names, ", "))
+	}
+	return fmt.Sprintf("%d packages", len(names))
+}
+
+// buildProblem explains a failed go build with the end of its output.
+func buildProblem(target Target, output string, env []string) error {
+	if problem, ok := network.Diagnose("go build", Proxy(envvar.Value(env, "GOPROXY")), output, env); ok {
+		return problem
+	}
+	fixes := []string{fmt.Sprintf("Fix the errors above; `go build %s` reproduces them on your machine.", target.Package)}
+	switch {
+	case strings.Contains(output, "missing go.sum entry") || strings.Contains(output, "updates to go.mod needed"):
+		fixes = append([]string{"Run `go mod tidy` and commit go.mod and go.sum."}, fixes...)
+	case strings.Contains(output, "inconsistent vendoring"):
+		fixes = append([]string{"Run `go mod vendor` so vendor/modules.txt matches go.mod."}, fixes...)
+	case strings.Contains(output, "GOPROXY=off") || strings.Contains(output, "module lookup disabled"):
+		fixes = append([]string{"The build has GOPROXY=off: vendor the modules (`go mod vendor`) or let it reach a proxy."}, fixes...)
+	}
+	return problem.Problem{
+		Title: "go build failed",
+		Cause: fmt.Sprintf("go build of %s failed:\n\n%s", target.Package, problem.LastLines(output, 30)),
+		Fixes: fixes,
+	}
+}
+
+func (c goCompiler) evictBuildCache(dir string, limit int64) {
+	eviction, err := EvictBuildCache(dir, limit)
+	switch {
+	case err != nil:
+		c.Logger.Bodyf("Go build cache: not bounded this time: %v", err)
+	case eviction.Removed > 0:
+		c.Logger.Headerf("Go build cache: %s, over %s=%s: removed the %d least recently used entries, now %s",
+			FormatSize(eviction.Before), GoCacheLimitConfig, FormatSize(limit), eviction.Removed, FormatSize(eviction.After))
+	default:
+		c.Logger.Headerf("Go build cache: %s (limit %s)", FormatSize(eviction.Before), FormatSize(limit))
+	}
+}
+
+// evictModuleCache asks the go command, offline, which modules the targets
+// use, but only once the cache is over its limit: a normal build pays
+// nothing for the bound.
+func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
+	limit := plan.settings.modCacheLimit
+	size, err := DirSize(dir)
+	if err != nil || size <= limit {
+		c.Logger.Headerf("Go module cache: %s (limit %s)", FormatSize(size), FormatSize(limit))
+		return
+	}
+	inUse, err := c.modulesInUse(dir, plan)
+	if err != nil {
+		c.Logger.Headerf("Go module cache: %s, over %s=%s, kept: unable to list the modules in use: %v", FormatSize(size), GoModCacheLimitConfig, FormatSize(limit), err)
+		return
+	}
+	eviction, err := EvictModuleCache(dir, limit, inUse)
+	if err != nil {
+		c.Logger.Headerf("Go module cache: eviction stopped: %v", err)
+		return
+	}
+	c.Logger.Headerf("Go module cache: %s, over %s=%s: removed %d module versions this build does not use, now %s",
+		FormatSize(eviction.Before), GoModCacheLimitConfig, FormatSize(limit), eviction.Removed, FormatSize(eviction.After))
+	if eviction.After > limit {
+		c.Logger.Bodyf("The modules this build uses take more than the limit: raise %s to keep them cached.", GoModCacheLimitConfig)
+	}
+}
+
+func (c goCompiler) modulesInUse(dir string, plan goPlan) (map[string]bool, error) {
+	args := append([]string{"list", "-deps", "-f", "{{with .Module}}{{.Dir}}{{end}}"}, plan.flags...)
+	for _, target := range plan.targets {
+		args = append(args, target.Package)
+	}
+	offline := envvar.Set(c.Env, "GOPROXY", "off")
+	var output, errors bytes.Buffer
+	err := c.Executor.Execute(effect.Execution{Command: c.Go, Args: args, Dir: c.AppDir, Env: offline, Stdout: &output, Stderr: &errors})
+	if err != nil {
+		return nil, fmt.Errorf("%v\n%s", err, problem.LastLines(errors.String(), 5))
+	}
+	inUse := map[string]bool{}
+	for _, line := range strings.Split(output.String(), "\n") {
+		if rel, err := filepath.Rel(dir, strings.TrimSpace(line)); err == nil && !strings.HasPrefix(rel, "..") {
+			inUse[filepath.ToSlash(rel)] = true
+		}
+	}
+	return inUse, nil
+}

@@ -1,0 +1,177 @@
+package golang_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"github.com/onbuild-buildpacks/onbuild/build/golang"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
+)
+
+func testGoBuild(t *testing.T, context spec.G, it spec.S) {
+	var (
+		Expect   = NewWithT(t).Expect
+		ctx      libcnb.BuildContext
+		goBuild  golang.Builder
+		executor *fake.Executor
+		output   *bytes.Buffer
+		binary   string
+	)
+
+	it.Before(func() {
+		// The real descriptor, for its configurations and defaults, with
+		// one toolchain served by a file:// proxy.
+		var descriptor struct {
+			Metadata map[string]interface{} `toml:"metadata"`
+		}
+		_, err := toml.DecodeFile("../../buildpacks/go/buildpack.toml", &descriptor)
+		Expect(err).NotTo(HaveOccurred())
+		proxy := t.TempDir()
+		archive := toolchainZip(t, "1.24.13")
+		zipPath := filepath.Join(proxy, "golang.org", "toolchain", "@v", "v0.0.1-go1.24.13.linux-amd64.zip")
+		Expect(os.MkdirAll(filepath.Dir(zipPath), 0755)).To(Succeed())
+		Expect(os.WriteFile(zipPath, archive, 0644)).To(Succeed())
+		sum := sha256.Sum256(archive)
+		descriptor.Metadata["dependencies"] = []map[string]interface{}{{
+			"id": "go", "name": "Go", "version": "1.24.13",
+			"uri":      "/golang.org/toolchain/@v/v0.0.1-go1.24.13.linux-amd64.zip",
+			"checksum": "sha256:" + hex.EncodeToString(sum[:]),
+			"purls":    []string{"pkg:golang/golang.org/toolchain@v0.0.1-go1.24.13.linux-amd64?arch=amd64"},
+		}}
+
+		app := t.TempDir()
+		writeFiles(t, app, map[string]string{
+			"go.mod":                  "module example.com/web\n\ngo 1.24\n",
+			"main.go":                 "package main\n\nfunc main() {}\n",
+			"static/index.html":       "<h1>hi</h1>\n",
+			".cnb/action_hooks/build": "#!/bin/sh\n",
+		})
+		ctx = libcnb.BuildContext{
+			ApplicationPath: app,
+			Buildpack: libcnb.Buildpack{
+				Info:     libcnb.BuildpackInfo{ID: "onbuild/go", Name: "onbuild Go", Version: "0.1.0"},
+				Path:     t.TempDir(),
+				Metadata: descriptor.Metadata,
+			},
+			Layers: libcnb.Layers{Path: t.TempDir()},
+			Plan: libcnb.BuildpackPlan{Entries: []libcnb.BuildpackPlanEntry{
+				{Name: "go", Metadata: map[string]interface{}{"keep": []interface{}{".cnb/action_hooks/build"}}},
+			}},
+		}
+
+		binary = staticBinary(t)
+		executor = &fake.Executor{Run: func(e effect.Execution) error {
+			for i, arg := range e.Args {
+				if arg == "-o" {
+					content, err := os.ReadFile(binary)
+					if err != nil {
+						return err
+					}
+					_, _ = e.Stdout.Write([]byte("go: downloading golang.org/x/text v0.21.0\nexample.com/web\n"))
+					return os.WriteFile(e.Args[i+1], content, 0755)
+				}
+			}
+			return nil
+		}}
+		output = &bytes.Buffer{}
+		goBuild = golang.Builder{
+			Logger:   log.NewPaketoLogger(output),
+			Executor: executor,
+			Environ:  []string{"PATH=/usr/bin", "GOPROXY=file://" + proxy + ",direct", "BP_KEEP_FILES=static"},
+		}
+	})
+
+	it("installs the toolchain and builds each target into a launch layer and removes the source", func() {
+		result, err := goBuild.Build(ctx)
+		Expect(err).NotTo(HaveOccurred(), output.String())
+
+		Expect(executor.Executions).To(HaveLen(1))
+		execution := executor.Executions[0]
+		Expect(execution.Command).To(Equal(filepath.Join(ctx.Layers.Path, "go", "bin", "go")))
+		Expect(execution.Args).To(Equal([]string{"build", "-v", "-trimpath", "-buildvcs=false", "-ldflags=-s -w",
+			"-o", filepath.Join(ctx.Layers.Path, "binaries", "bin", "web"), "."}))
+		Expect(execution.Dir).To(Equal(ctx.ApplicationPath))
+		Expect(execution.Env).To(ContainElements(
+			"GOMODCACHE="+filepath.Join(ctx.Layers.Path, "go-mod-cache"),
+			"GOCACHE="+filepath.Join(ctx.Layers.Path, "go-build-cache"),
+			"GOTOOLCHAIN=local", "CGO_ENABLED=0",
+		))
+
+		var names []string
+		for _, layer := range result.Layers {
+			names = append(names, layer.Name)
+		}
+		Expect(names).To(Equal([]string{"go", "go-mod-cache", "go-build-cache", "binaries"}))
+		Expect(result.Layers[1].LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
+		Expect(result.Layers[3].LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+		Expect(result.Layers[3].LaunchEnvironment).To(HaveKeyWithValue("PORT.default", "8080"))
+		Expect(result.Processes).To(Equal([]libcnb.Process{
+			{Type: "web", Command: []string{filepath.Join(ctx.Layers.Path, "binaries", "bin", "web")}, Default: true},
+		}))
+		Expect(result.Layers[3].SBOMPath(libcnb.CycloneDXJSON)).To(BeAnExistingFile())
+
+		Expect(filepath.Join(ctx.ApplicationPath, "main.go")).NotTo(BeAnExistingFile())
+		Expect(filepath.Join(ctx.ApplicationPath, "go.mod")).NotTo(BeAnExistingFile())
+		Expect(filepath.Join(ctx.ApplicationPath, "static", "index.html")).To(BeAnExistingFile())
+		Expect(filepath.Join(ctx.ApplicationPath, ".cnb", "action_hooks", "build")).To(BeAnExistingFile())
+
+		log := output.String()
+		Expect(log).To(ContainSubstring("Go 1.24.13: go.mod's go line asks for 1.24, the newest patch onbuild/go knows"))
+		Expect(log).To(ContainSubstring("downloading golang.org/x/text v0.21.0"))
+		Expect(log).To(ContainSubstring(". → web: compiled 1 package (example.com/web)"))
+		Expect(log).To(ContainSubstring("Go build cache: 0 B (limit 1.0 GiB)"))
+		Expect(log).To(ContainSubstring("keeping static, .cnb/action_hooks/build"))
+	})
+
+	it("fails before any download on an unknown Go version and lists the known ones", func() {
+		writeFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "module example.com/web\n\ngo 1.20\n"})
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("go.mod's go line asks for Go 1.20, and onbuild/go can install only these versions:\n  1.24.13")))
+		Expect(executor.Executions).To(BeEmpty())
+		Expect(filepath.Join(ctx.Layers.Path, "go")).NotTo(BeADirectory())
+	})
+
+	it("fails on a go.mod without a module line", func() {
+		writeFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "go 1.24\n"})
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: go.mod has no module line]")))
+	})
+
+	it("fails on bad settings before any download", func() {
+		goBuild.Environ = append(goBuild.Environ, "BP_GO_CACHE_LIMIT=lots")
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Bad BP_GO_CACHE_LIMIT]")))
+		Expect(filepath.Join(ctx.Layers.Path, "go")).NotTo(BeADirectory())
+	})
+
+	it("refuses a dynamically linked binary that tiny could not start", func() {
+		binary = "/bin/ls"
+		goBuild.Environ = append(goBuild.Environ, "CGO_ENABLED=1")
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Go binary needs libc]")))
+		Expect(filepath.Join(ctx.ApplicationPath, "main.go")).To(BeAnExistingFile(), "the source stays when the build fails")
+	})
+
+	it("shows the end of go build's output when it fails", func() {
+		executor.Run = func(e effect.Execution) error {
+			_, _ = e.Stderr.Write([]byte("# example.com/web\n./main.go:3:1: syntax error: unexpected }\n"))
+			return os.ErrInvalid
+		}
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: go build failed]")))
+		Expect(err).To(MatchError(ContainSubstring("./main.go:3:1: syntax error")))
+		Expect(strings.Count(output.String(), "Contributing to layer")).To(Equal(1))
+	})
+}

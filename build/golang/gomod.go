@@ -1,0 +1,129 @@
+package golang
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+	"golang.org/x/mod/modfile"
+)
+
+// Project is what the Go build needs from go.mod and go.work.
+type Project struct {
+	// File is the file the version lines come from: go.work when it has
+	// them (the go command then runs in workspace mode), else go.mod.
+	File string
+	// Module is go.mod's module path; "" for a workspace without a root
+	// module.
+	Module string
+	// Go is the go line ("1.24", "1.23.4"), "" without one.
+	Go string
+	// Toolchain is the toolchain line's version without "go" ("1.24.3"),
+	// "" without one or for "toolchain default".
+	Toolchain string
+	// Vendored: vendor/modules.txt is there, so modules come from vendor/.
+	Vendored bool
+}
+
+// ReadProject parses the app's go.mod and go.work with the go command's
+// own parser, so what fails here would fail go build too.
+func ReadProject(appDir string) (Project, error) {
+	var project Project
+	mod, err := readModFile(appDir)
+	if err != nil {
+		return project, err
+	}
+	if mod != nil {
+		project.File = "go.mod"
+		project.Module = mod.Module.Mod.Path
+		project.Go, project.Toolchain = versionLines(mod.Go, mod.Toolchain)
+	}
+
+	work, err := readWorkFile(appDir)
+	if err != nil {
+		return project, err
+	}
+	if work != nil {
+		goVersion, toolchain := versionLines(work.Go, work.Toolchain)
+		if goVersion != "" || toolchain != "" || mod == nil {
+			project.File, project.Go, project.Toolchain = "go.work", goVersion, toolchain
+		}
+	}
+	if project.File == "" {
+		return project, problem.Problem{
+			Title: "No go.mod",
+			Cause: "The app has neither go.mod nor go.work at its root.",
+			Fixes: []string{"Create go.mod at the root of the app: go mod init example.com/myapp"},
+		}
+	}
+
+	_, err = os.Stat(filepath.Join(appDir, "vendor", "modules.txt"))
+	if err != nil && !os.IsNotExist(err) {
+		return project, fmt.Errorf("unable to read vendor/modules.txt\n%w", err)
+	}
+	project.Vendored = err == nil
+	return project, nil
+}
+
+func readModFile(appDir string) (*modfile.File, error) {
+	content, err := os.ReadFile(filepath.Join(appDir, "go.mod"))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to read go.mod\n%w", err)
+	}
+	file, err := modfile.Parse("go.mod", content, nil)
+	if err != nil {
+		return nil, parseProblem("go.mod", err)
+	}
+	if file.Module == nil {
+		return nil, problem.Problem{
+			Title: "go.mod has no module line",
+			Cause: "go.mod does not say which module it is: its first line must be `module <path>`, and the go command builds nothing without it.",
+			Fixes: []string{
+				"Add the module line at the top of go.mod, e.g.: module example.com/myapp",
+				"Or recreate go.mod: rm go.mod && go mod init example.com/myapp && go mod tidy",
+			},
+		}
+	}
+	return file, nil
+}
+
+func readWorkFile(appDir string) (*modfile.WorkFile, error) {
+	content, err := os.ReadFile(filepath.Join(appDir, "go.work"))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to read go.work\n%w", err)
+	}
+	file, err := modfile.ParseWork("go.work", content, nil)
+	if err != nil {
+		return nil, parseProblem("go.work", err)
+	}
+	return file, nil
+}
+
+// parseProblem keeps modfile's message, which names the line.
+func parseProblem(name string, err error) problem.Problem {
+	return problem.Problem{
+		Title: name + " does not parse",
+		Cause: fmt.Sprintf("The go command would reject %s:\n%v", name, err),
+		Fixes: []string{fmt.Sprintf("Fix the line named above; `go mod tidy` (or `go work sync`) rewrites %s in its canonical form.", name)},
+	}
+}
+
+func versionLines(goLine *modfile.Go, toolchainLine *modfile.Toolchain) (string, string) {
+	var goVersion, toolchain string
+	if goLine != nil {
+		goVersion = goLine.Version
+	}
+	// A toolchain name is goV or goV-suffix (a custom build of V).
+	if toolchainLine != nil && toolchainLine.Name != "default" {
+		toolchain, _, _ = strings.Cut(strings.TrimPrefix(toolchainLine.Name, "go"), "-")
+	}
+	return goVersion, toolchain
+}

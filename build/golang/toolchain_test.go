@@ -1,0 +1,195 @@
+package golang_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"github.com/onbuild-buildpacks/onbuild/build/golang"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+)
+
+func testToolchain(t *testing.T, context spec.G, it spec.S) {
+	var Expect = NewWithT(t).Expect
+	known := []string{"1.22.12", "1.23.4", "1.23.12", "1.24.13"}
+
+	context("Requested", func() {
+		it("prefers BP_GO_VERSION, with or without the go prefix", func() {
+			project := golang.Project{File: "go.mod", Go: "1.22", Toolchain: "1.23.4"}
+			Expect(golang.Requested(project, "go1.24.13")).To(Equal(golang.Request{Version: "1.24.13", Source: "BP_GO_VERSION"}))
+		})
+
+		it("takes the toolchain line unless it is older than the go line", func() {
+			Expect(golang.Requested(golang.Project{File: "go.mod", Go: "1.22", Toolchain: "1.23.4"}, "")).
+				To(Equal(golang.Request{Version: "1.23.4", Source: "go.mod's toolchain line"}))
+			Expect(golang.Requested(golang.Project{File: "go.mod", Go: "1.24.1", Toolchain: "1.23.4"}, "")).
+				To(Equal(golang.Request{Version: "1.24.1", Source: "go.mod's go line"}))
+		})
+
+		it("says when nothing asks", func() {
+			Expect(golang.Requested(golang.Project{File: "go.mod"}, " ").Version).To(BeEmpty())
+		})
+	})
+
+	context("Resolve", func() {
+		it("finds exactly the version asked for", func() {
+			Expect(golang.Resolve(golang.Request{Version: "1.23.4"}, known)).To(Equal("1.23.4"))
+		})
+
+		it("completes X.Y to the newest known patch", func() {
+			Expect(golang.Resolve(golang.Request{Version: "1.23"}, known)).To(Equal("1.23.12"))
+		})
+
+		it("takes the newest when nothing asks", func() {
+			Expect(golang.Resolve(golang.Request{}, known)).To(Equal("1.24.13"))
+		})
+
+		it("lists what is available for an unknown version, suggesting the same release", func() {
+			_, err := golang.Resolve(golang.Request{Version: "1.23.5", Source: "go.mod's go line"}, known)
+			Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
+			Expect(err.Error()).To(ContainSubstring("[Error: Go version not available]"))
+			Expect(err.Error()).To(ContainSubstring("go.mod's go line asks for Go 1.23.5"))
+			Expect(err.Error()).To(ContainSubstring("1.22.12, 1.23.4, 1.23.12, 1.24.13"))
+			Expect(err.Error()).To(ContainSubstring("BP_GO_VERSION=1.23.12"))
+		})
+
+		it("refuses a release it has no patch of, and versions GOTOOLCHAIN-style names do not match", func() {
+			_, err := golang.Resolve(golang.Request{Version: "1.20"}, known)
+			Expect(err).To(MatchError(ContainSubstring("asks for Go 1.20")))
+			_, err = golang.Resolve(golang.Request{Version: "1.24rc1"}, known)
+			Expect(err).To(MatchError(ContainSubstring("asks for Go 1.24rc1")))
+		})
+	})
+
+	it("refuses a BP_GO_VERSION older than the go line", func() {
+		project := golang.Project{File: "go.mod", Go: "1.24"}
+		err := golang.CheckGoLine("1.23.12", golang.Request{Version: "1.23", Source: "BP_GO_VERSION"}, project)
+		Expect(err).To(MatchError(ContainSubstring("go.mod's go line requires Go 1.24 or newer")))
+		Expect(golang.CheckGoLine("1.24.13", golang.Request{Version: "1.24", Source: "BP_GO_VERSION"}, project)).To(Succeed())
+	})
+
+	it("picks the first GOPROXY entry that is a proxy", func() {
+		Expect(golang.Proxy("https://a.example/p,direct")).To(Equal("https://a.example/p"))
+		Expect(golang.Proxy("direct|https://b.example")).To(Equal("https://b.example"))
+		Expect(golang.Proxy("off")).To(BeEmpty())
+		Expect(golang.Proxy("")).To(BeEmpty())
+	})
+
+	context("Toolchain", func() {
+		var (
+			proxy      string
+			layer      libcnb.Layer
+			dependency libpak.BuildModuleDependency
+			toolchain  golang.Toolchain
+			output     *bytes.Buffer
+		)
+
+		it.Before(func() {
+			proxy = t.TempDir()
+			archive := toolchainZip(t, "1.24.13")
+			zipPath := filepath.Join(proxy, "golang.org", "toolchain", "@v", "v0.0.1-go1.24.13.linux-amd64.zip")
+			Expect(os.MkdirAll(filepath.Dir(zipPath), 0755)).To(Succeed())
+			Expect(os.WriteFile(zipPath, archive, 0644)).To(Succeed())
+			sum := sha256.Sum256(archive)
+			dependency = libpak.BuildModuleDependency{
+				ID: "go", Name: "Go", Version: "1.24.13",
+				URI:      "/golang.org/toolchain/@v/v0.0.1-go1.24.13.linux-amd64.zip",
+				Checksum: libpak.Checksum("sha256:" + hex.EncodeToString(sum[:])),
+				PURLS:    []string{"pkg:golang/golang.org/toolchain@v0.0.1-go1.24.13.linux-amd64?arch=amd64"},
+			}
+			var err error
+			layer, err = (&libcnb.Layers{Path: t.TempDir()}).Layer("go")
+			Expect(err).NotTo(HaveOccurred())
+			output = &bytes.Buffer{}
+			toolchain = golang.Toolchain{
+				Dependency: dependency, Proxy: "file://" + proxy,
+				Cache:  libpak.DependencyCache{CachePath: t.TempDir(), DownloadPath: t.TempDir(), Logger: log.NewPaketoLogger(output)},
+				Logger: log.NewPaketoLogger(output),
+			}
+		})
+
+		it("downloads from the proxy, strips the module prefix, and reuses the layer after", func() {
+			Expect(toolchain.Contribute(&layer)).To(Succeed())
+			info, err := os.Stat(filepath.Join(layer.Path, "bin", "go"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(info.Mode().Perm() & 0111).NotTo(BeZero())
+			Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true}))
+			Expect(layer.Metadata).To(HaveKeyWithValue("version", "1.24.13"))
+			Expect(layer.BuildEnvironment).To(HaveKeyWithValue("GOTOOLCHAIN.override", "local"))
+			Expect(layer.SBOMPath(libcnb.SyftJSON)).To(BeAnExistingFile())
+			Expect(output.String()).To(ContainSubstring("Downloading from file://" + proxy + "/golang.org/toolchain/@v/v0.0.1-go1.24.13.linux-amd64.zip"))
+
+			Expect(os.RemoveAll(filepath.Join(proxy, "golang.org"))).To(Succeed())
+			output.Reset()
+			Expect(toolchain.Contribute(&layer)).To(Succeed())
+			Expect(output.String()).To(ContainSubstring("Go 1.24.13: Reusing cached layer"))
+		})
+
+		it("takes the zip an offline builder carries, with no proxy at all", func() {
+			hash := dependency.GetChecksum().Hash()
+			carried := filepath.Join(toolchain.Cache.CachePath, hash)
+			Expect(os.MkdirAll(carried, 0755)).To(Succeed())
+			archive, err := os.ReadFile(filepath.Join(proxy, strings.TrimPrefix(dependency.URI, "/")))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.WriteFile(filepath.Join(carried, filepath.Base(dependency.URI)), archive, 0644)).To(Succeed())
+			Expect(os.WriteFile(carried+".toml", []byte("id = \"go\"\n"), 0644)).To(Succeed())
+			toolchain.Proxy = ""
+
+			Expect(toolchain.Contribute(&layer)).To(Succeed())
+			Expect(filepath.Join(layer.Path, "bin", "go")).To(BeAnExistingFile())
+			Expect(output.String()).To(ContainSubstring("Reusing cached download from buildpack"))
+		})
+
+		it("refuses bytes that are not the pinned ones, leaving no metadata", func() {
+			toolchain.Dependency.Checksum = libpak.Checksum("sha256:" + hex.EncodeToString(make([]byte, 32)))
+			err := toolchain.Contribute(&layer)
+			Expect(err).To(MatchError(ContainSubstring("[Error: Go toolchain checksum mismatch]")))
+			Expect(layer.Metadata).NotTo(HaveKey("version"))
+		})
+
+		it("explains a GOPROXY that names no proxy", func() {
+			toolchain.Proxy = ""
+			toolchain.Env = []string{"GOPROXY=direct"}
+			err := toolchain.Contribute(&layer)
+			Expect(err).To(MatchError(ContainSubstring("[Error: No Go module proxy for the toolchain]")))
+			Expect(err).To(MatchError(ContainSubstring(`GOPROXY="direct"`)))
+		})
+
+		it("builds offline from a dependency-mapping binding without a proxy", func() {
+			toolchain.Proxy = ""
+			toolchain.Cache.Mappings = map[string]string{
+				toolchain.Dependency.GetChecksum().Hash(): "file://" + filepath.Join(proxy, "golang.org", "toolchain", "@v", "v0.0.1-go1.24.13.linux-amd64.zip"),
+			}
+			Expect(toolchain.Contribute(&layer)).To(Succeed())
+			Expect(filepath.Join(layer.Path, "bin", "go")).To(BeAnExistingFile())
+		})
+	})
+}
+
+// toolchainZip is a golang.org/toolchain module zip in miniature.
+func toolchainZip(t *testing.T, version string) []byte {
+	var buffer bytes.Buffer
+	w := zip.NewWriter(&buffer)
+	prefix := "golang.org/toolchain@v0.0.1-go" + version + ".linux-amd64/"
+	for name, mode := range map[string]os.FileMode{"bin/go": 0755, "VERSION": 0644} {
+		header := &zip.FileHeader{Name: prefix + name, Method: zip.Deflate}
+		header.SetMode(mode)
+		f, err := w.CreateHeader(header)
+		NewWithT(t).Expect(err).NotTo(HaveOccurred())
+		_, err = f.Write([]byte("go" + version + "\n"))
+		NewWithT(t).Expect(err).NotTo(HaveOccurred())
+	}
+	NewWithT(t).Expect(w.Close()).To(Succeed())
+	return buffer.Bytes()
+}

@@ -1,0 +1,162 @@
+package python_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
+)
+
+func testPython(t *testing.T, context spec.G, it spec.S) {
+	var (
+		Expect   = NewWithT(t).Expect
+		ctx      libcnb.BuildContext
+		executor *fake.Executor
+		builder  python.Builder
+		output   *bytes.Buffer
+	)
+
+	it.Before(func() {
+		ctx.ApplicationPath = t.TempDir()
+		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
+		ctx.StackID = "io.onbuild.stacks.bookworm"
+		ctx.Buildpack.Metadata = map[string]interface{}{
+			"configurations": []map[string]interface{}{{"name": "BP_LAUNCH_COMMAND"}},
+		}
+		executor = &fake.Executor{Run: func(e effect.Execution) error {
+			answerVersionProbe(e)
+			return nil
+		}}
+		output = &bytes.Buffer{}
+		builder = python.Builder{Logger: log.NewPaketoLogger(output), Executor: executor, Environ: []string{"PATH=/usr/bin"}}
+	})
+
+	it("contributes a cache-only pip cache and the venv, and a web process", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), []byte("flask==2.2.2\n"), 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+
+		result, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Layers).To(HaveLen(2))
+		Expect(result.Layers[0].Name).To(Equal("pip-cache"))
+		Expect(result.Layers[0].LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
+		Expect(result.Layers[1].Name).To(Equal("venv"))
+		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("stack", "io.onbuild.stacks.bookworm"))
+		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("python", "3.11.2"))
+		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("pip", "23.0.1"))
+		Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python", "main.py"}, Default: true}}))
+	})
+
+	it("installs the app itself when it only has a pyproject.toml", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "pyproject.toml"), []byte("[project]\nname='x'\n"), 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "app.py"), nil, 0644)).To(Succeed())
+
+		_, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		pip := executor.Executions[len(executor.Executions)-1]
+		Expect(pip.Args[len(pip.Args)-1]).To(Equal("."))
+	})
+
+	it("seeds the venv with the stack's bundled setuptools", func() {
+		builder.WheelsDir = t.TempDir()
+		wheel := filepath.Join(builder.WheelsDir, "setuptools-66.1.1-py3-none-any.whl")
+		Expect(os.WriteFile(wheel, nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+
+		result, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Layers[1].Metadata["seed"]).To(Equal([]interface{}{wheel}))
+		seed := executor.Executions[len(executor.Executions)-2]
+		Expect(strings.Join(seed.Args, " ")).To(HaveSuffix("--no-index --no-deps " + wheel))
+	})
+
+	it("installs requirements first, then the app itself, editable", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "setup.py"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+
+		result, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Layers[1].Metadata["install"]).To(Equal([]interface{}{"--requirement requirements.txt", "--editable ."}))
+	})
+
+	it("names the misspelt requirements file detection let through", func() {
+		ctx.Plan.Entries = []libcnb.BuildpackPlanEntry{{Name: "python-venv", Metadata: map[string]interface{}{"near-miss": "Requirements.txt"}}}
+
+		_, err := builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("Rename Requirements.txt to requirements.txt.")))
+	})
+
+	it("refuses an environment that breaks the venv before doing anything", func() {
+		builder.Environ = append(builder.Environ, "PIP_TARGET=/tmp/x")
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+
+		_, err := builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("PIP_TARGET=/tmp/x")))
+		Expect(executor.Executions).To(BeEmpty())
+	})
+
+	it("fails with the import error when the guessed WSGI app does not import", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "app.py"), []byte("import nothere\napp = 1\n"), 0644)).To(Succeed())
+		venvBin := filepath.Join(ctx.Layers.Path, "venv", "bin")
+		executor.Run = func(e effect.Execution) error {
+			answerVersionProbe(e)
+			if e.Command == "python3" && len(e.Args) == 4 && e.Args[1] == "venv" {
+				Expect(os.MkdirAll(venvBin, 0755)).To(Succeed())
+				Expect(os.WriteFile(filepath.Join(venvBin, "gunicorn"), nil, 0755)).To(Succeed())
+			}
+			if e.Command == filepath.Join(venvBin, "python") && e.Args[0] == "-c" {
+				Expect(e.Env).To(ContainElement("PYTHONDONTWRITEBYTECODE=1"), "the check must not write .pyc files into the app")
+				fmt.Fprintln(e.Stderr, "ModuleNotFoundError: No module named 'nothere'")
+				return errors.New("exit status 1")
+			}
+			return nil
+		}
+
+		_, err := builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: WSGI entry point does not import]")))
+		Expect(err.Error()).To(ContainSubstring("guessed gunicorn would serve app:app"))
+		Expect(err.Error()).To(ContainSubstring("No module named 'nothere'"))
+	})
+
+	it("fails clearly when the stack's python3 cannot say its versions", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		executor.Run = func(e effect.Execution) error {
+			fmt.Fprintln(e.Stdout, "3.11.2")
+			return nil
+		}
+
+		_, err := builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring(`unexpected answer from the stack's python3 about its versions: "3.11.2"`)))
+	})
+
+	it("reads BP_LAUNCH_COMMAND from the environment", func() {
+		t.Setenv("BP_LAUNCH_COMMAND", "python serve.py")
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+
+		result, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Processes[0].Command).To(Equal([]string{"sh", "-c", "python serve.py"}))
+	})
+}
+
+// answerVersionProbe plays the stack's python3 asked for its versions.
+func answerVersionProbe(e effect.Execution) {
+	if e.Command == "python3" && len(e.Args) == 2 && e.Args[0] == "-c" && strings.Contains(e.Args[1], "importlib.metadata") {
+		fmt.Fprintln(e.Stdout, "3.11.2 23.0.1")
+	}
+}

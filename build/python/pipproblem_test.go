@@ -1,0 +1,80 @@
+package python_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+)
+
+// testPipProblems checks that a failed pip install in the venv layer
+// becomes the Problem that names the fix.
+func testPipProblems(t *testing.T, context spec.G, it spec.S) {
+	var Expect = NewWithT(t).Expect
+
+	const pipTLS = "WARNING: Retrying (Retry(total=0)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:992)'))': /simple/flask/\n" +
+		"ERROR: No matching distribution found for flask==2.2.2"
+
+	it("turns pip's failed clone into that Problem in the venv build", func() {
+		executor := &fake.Executor{Run: func(e effect.Execution) error {
+			if len(e.Args) > 1 && e.Args[1] == "venv" {
+				return nil
+			}
+			fmt.Fprintln(e.Stdout, "  × hg clone --noupdate --quiet http://127.0.0.1:1/ /tmp/pip-install-5n/other_fe did not run successfully.")
+			return fmt.Errorf("exit status 1")
+		}}
+		layers := libcnb.Layers{Path: t.TempDir()}
+		layer, err := layers.Layer("venv")
+		Expect(err).NotTo(HaveOccurred())
+		venv := python.Venv{AppDir: t.TempDir(), Executor: executor, Logger: log.NewDiscardLogger(),
+			Key: python.VenvKey{Install: []string{"--requirement requirements.txt"}}}
+		err = venv.Contribute(&layer)
+		Expect(err).To(MatchError(ContainSubstring("pip could not clone http://127.0.0.1:1/ with hg")))
+		Expect(executor.Executions[1].Args).To(ContainElements("--src", filepath.Join(layer.Path, "src")))
+	})
+
+	it("makes pip's certificate failure a TLS problem rather than a missing package", func() {
+		executor := &fake.Executor{Run: func(e effect.Execution) error {
+			if len(e.Args) > 1 && e.Args[1] == "venv" {
+				return nil
+			}
+			_, _ = e.Stderr.Write([]byte(pipTLS + "\n"))
+			return errors.New("exit status 1")
+		}}
+		layers := libcnb.Layers{Path: t.TempDir()}
+		layer, err := layers.Layer("venv")
+		Expect(err).NotTo(HaveOccurred())
+		venv := python.Venv{
+			AppDir: "/workspace", Executor: executor, Logger: log.NewPaketoLogger(&bytes.Buffer{}),
+			Env: []string{"PIP_INDEX_URL=https://localhost:8443/simple/"},
+			Key: python.VenvKey{Install: []string{"--requirement requirements.txt"}},
+		}
+
+		err = venv.Contribute(&layer)
+		Expect(err).To(MatchError(ContainSubstring("[Error: TLS certificate not trusted]")))
+		Expect(err.Error()).To(ContainSubstring("pip could not verify the TLS certificate of https://localhost:8443/simple/"))
+		Expect(err.Error()).NotTo(ContainSubstring("Python package not found"))
+	})
+
+	it("keeps the proxy variables of the build in pip's environment", func() {
+		proxies := []string{
+			"HTTP_PROXY=http://127.0.0.1:3128", "HTTPS_PROXY=http://127.0.0.1:3128", "NO_PROXY=localhost",
+			"http_proxy=http://127.0.0.1:3128", "https_proxy=http://127.0.0.1:3128", "no_proxy=localhost",
+		}
+		config, env := python.PipEnvironment(append([]string{"PATH=/usr/bin"}, proxies...), "/cache")
+
+		Expect(env).To(ContainElements(proxies))
+		Expect(strings.Join(env, "\n")).To(ContainSubstring("PIP_CACHE_DIR=/cache"))
+		Expect(config).To(BeEmpty(), "a proxy is how pip gets there, not what it installs: no part of the venv key")
+	})
+}

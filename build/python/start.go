@@ -1,0 +1,152 @@
+package python
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+)
+
+// StartProcesses decides how the app starts, first match wins: Procfile,
+// BP_LAUNCH_COMMAND, gunicorn on a WSGI callable it can find, python on
+// app.py or main.py. Never a REPL: no match is a Problem.
+// The returned WSGI target is set when the start command is a guess that
+// the build must check (module:callable); it is empty otherwise.
+func StartProcesses(appDir, venvDir, launchCommand string) ([]libcnb.Process, string, error) {
+	procfile, err := ReadProcfile(appDir)
+	if err != nil || procfile != nil {
+		return procfile, "", err
+	}
+	if launchCommand != "" {
+		return []libcnb.Process{shellProcess("web", launchCommand, true)}, "", nil
+	}
+	if _, err := os.Stat(filepath.Join(venvDir, "bin", "gunicorn")); err == nil {
+		target, err := FindWSGI(appDir)
+		if err != nil {
+			return nil, "", err
+		}
+		if target != "" {
+			return []libcnb.Process{shellProcess("web",
+				fmt.Sprintf(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" %s`, target), true)}, target, nil
+		}
+	}
+	for _, script := range []string{"app.py", "main.py"} {
+		if _, err := os.Stat(filepath.Join(appDir, script)); err == nil {
+			return []libcnb.Process{{Type: "web", Command: []string{"python", script}, Default: true}}, "", nil
+		}
+	}
+	return nil, "", problem.Problem{
+		Title: "No start command",
+		Cause: "onbuild could not find how to start this app: there is no Procfile, no BP_LAUNCH_COMMAND,\n" +
+			"no WSGI callable for gunicorn (app.py with app, wsgi.py with application or app), and no app.py or main.py.",
+		Fixes: []string{
+			"Add a Procfile: web: gunicorn --bind 0.0.0.0:$PORT mypkg.wsgi:app",
+			"Set BP_LAUNCH_COMMAND when you run pack build.",
+			"Add gunicorn to requirements.txt and an app.py that defines app.",
+		},
+	}
+}
+
+// shellProcess runs a command line through sh, as Procfile users expect
+// ($PORT, pipes, &&); the python run image has a shell for this.
+func shellProcess(kind, command string, isDefault bool) libcnb.Process {
+	return libcnb.Process{Type: kind, Command: []string{"sh", "-c", command}, Default: isDefault}
+}
+
+var procfileLine = regexp.MustCompile(`^([A-Za-z0-9_-]+):\s*(.+)$`)
+
+// ReadProcfile returns one process per Procfile entry, web being the default
+// (or the only entry), or nil when there is no Procfile.
+func ReadProcfile(appDir string) ([]libcnb.Process, error) {
+	content, err := os.ReadFile(filepath.Join(appDir, "Procfile"))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to read Procfile\n%w", err)
+	}
+	commands := map[string]string{}
+	scanner := bufio.NewScanner(bytes.NewReader(content))
+	for number := 1; scanner.Scan(); number++ {
+		line := strings.TrimSpace(scanner.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		match := procfileLine.FindStringSubmatch(line)
+		if match == nil {
+			return nil, problem.Problem{
+				Title: "Malformed Procfile",
+				Cause: fmt.Sprintf("Procfile line %d is %q; each line must be <type>: <command>.", number, line),
+				Fixes: []string{"Write it like: web: gunicorn --bind 0.0.0.0:$PORT app:app"},
+			}
+		}
+		commands[match[1]] = match[2]
+	}
+	if len(commands) == 0 {
+		return nil, problem.Problem{
+			Title: "Empty Procfile",
+			Cause: "The Procfile has no process in it.",
+			Fixes: []string{"Add a line like: web: gunicorn --bind 0.0.0.0:$PORT app:app", "or delete the Procfile."},
+		}
+	}
+	var types []string
+	for kind := range commands {
+		types = append(types, kind)
+	}
+	sort.Strings(types)
+	var processes []libcnb.Process
+	for _, kind := range types {
+		isDefault := kind == "web" || len(types) == 1
+		processes = append(processes, shellProcess(kind, commands[kind], isDefault))
+	}
+	return processes, nil
+}
+
+// FindWSGI returns the gunicorn target (module:callable) of the first WSGI
+// entry point it finds: app.py with app, wsgi.py with application or app,
+// then <pkg>/wsgi.py; "" when there is none.
+func FindWSGI(appDir string) (string, error) {
+	candidates := []struct{ file, module string }{{"app.py", "app"}, {"wsgi.py", "wsgi"}}
+	packages, err := filepath.Glob(filepath.Join(appDir, "*", "wsgi.py"))
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(packages)
+	for _, path := range packages {
+		pkg := filepath.Base(filepath.Dir(path))
+		candidates = append(candidates, struct{ file, module string }{filepath.Join(pkg, "wsgi.py"), pkg + ".wsgi"})
+	}
+	for _, c := range candidates {
+		source, err := os.ReadFile(filepath.Join(appDir, c.file))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("unable to read %s\n%w", c.file, err)
+		}
+		names := []string{"application", "app"}
+		if c.file == "app.py" {
+			names = []string{"app"}
+		}
+		for _, name := range names {
+			if definesName(source, name) {
+				return c.module + ":" + name, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// definesName reports a top-level assignment, def, class or import binding
+// name. It is a guess from the source text, cheap enough to run on every build.
+func definesName(source []byte, name string) bool {
+	pattern := regexp.MustCompile(`(?m)^(` + name + `\s*(:[^=]*)?=[^=]|def\s+` + name + `\s*\(|class\s+` + name + `\b|(from\s+\S+\s+)?import\s+.*\b(as\s+)?` + name + `\s*$)`)
+	return pattern.Match(source)
+}

@@ -1,0 +1,269 @@
+package python
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
+	"github.com/onbuild-buildpacks/onbuild/internal/network"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// PipIndexVariables are the pip settings that change what an install
+// resolves to. Each also has a BP_ spelling (BP_PIP_INDEX_URL, ...) that a
+// platform can set without touching the developer's pip variables.
+var PipIndexVariables = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"}
+
+// VenvKey is the cache key of the virtualenv layer: everything that changes
+// what pip would install, and nothing else, so a source-only change reuses
+// the layer without running pip.
+type VenvKey struct {
+	// Requirements maps each requirements file to the sha256 of its bytes;
+	// Lines keeps their meaningful lines to say what changed.
+	Requirements map[string]string   `toml:"requirements"`
+	Lines        map[string][]string `toml:"lines"`
+	// Project maps pyproject.toml/setup.py to a digest of what they declare.
+	Project map[string]string `toml:"project"`
+	// Install is one pip install per entry, in order: requirements first,
+	// then the app itself.
+	Install    []string          `toml:"install"`
+	Wheelhouse map[string]string `toml:"wheelhouse"`
+	Python     string            `toml:"python"`
+	Pip        string            `toml:"pip"`
+	Stack      string            `toml:"stack"`
+	PipConfig  map[string]string `toml:"pip-config"`
+	// FindLinks are the app's wheelhouse folders, preferred by pip.
+	FindLinks []string `toml:"find-links"`
+	// Seed are the stack's bundled setuptools wheels: Python 3.11 venvs
+	// always had setuptools, and packages still import pkg_resources from
+	// it without declaring it (gunicorn 20 does).
+	Seed []string `toml:"seed"`
+}
+
+// Venv contributes the virtualenv layer holding the app's dependencies.
+type Venv struct {
+	AppDir string
+	Key    VenvKey
+	// PipCache is the cache-only layer pip keeps wheels in, so a changed key
+	// reinstalls from local wheels and downloads only what is new.
+	PipCache string
+	// Env is the environment pip runs with.
+	Env      []string
+	Executor effect.Executor
+	Logger   log.Logger
+}
+
+// Contribute builds the venv, or reuses it untouched when the key matches.
+func (v Venv) Contribute(layer *libcnb.Layer) error {
+	previous := layer.Metadata
+	contributor := libpak.NewLayerContributor("Python virtualenv", v.Key,
+		libcnb.LayerTypes{Build: true, Cache: true, Launch: true}, v.Logger)
+	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
+		v.logReasons(previous)
+		return v.install(layer)
+	})
+	if err != nil {
+		return err
+	}
+	layer.SharedEnvironment.Default("VIRTUAL_ENV", layer.Path)
+	layer.LaunchEnvironment.Default("PYTHONUNBUFFERED", "1")
+	layer.LaunchEnvironment.Default("PORT", "8080")
+	return nil
+}
+
+func (v Venv) install(layer *libcnb.Layer) error {
+	// Without pip: ensurepip unpacks and compiles pip and setuptools into
+	// every new venv (about 6 s); the stack's own pip installs into the venv
+	// through --python instead, and the image carries neither.
+	if err := v.run("Creating virtualenv", "python3", "-m", "venv", "--without-pip", layer.Path); err != nil {
+		return err
+	}
+	if len(v.Key.Seed) > 0 {
+		args := append(v.pipArgs(layer.Path), append([]string{"--no-index", "--no-deps"}, v.Key.Seed...)...)
+		if err := v.run("Seeding "+filepath.Base(v.Key.Seed[0]), "python3", args...); err != nil {
+			return err
+		}
+	}
+	for _, step := range v.Key.Install {
+		args := append(v.pipArgs(layer.Path), strings.Fields(step)...)
+		err := v.run("Installing "+step, "python3", args...)
+		if pipErr, ok := err.(commandError); ok {
+			return pipProblem(pipErr, v.Env)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pipArgs are the options of every pip install. The wheelhouse goes first
+// in --find-links so pip looks there before the index. Editable VCS
+// checkouts (-e git+...) go into the venv layer, which launches with the app
+// and is rebuilt with its key, not into the app dir: pip picks that place
+// only when it sees it runs in a venv, so say it.
+func (v Venv) pipArgs(venv string) []string {
+	args := []string{"-m", "pip", "--python", filepath.Join(venv, "bin", "python"),
+		"install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off",
+		"--src", filepath.Join(venv, "src")}
+	for _, dir := range v.Key.FindLinks {
+		args = append(args, "--find-links", filepath.Join(v.AppDir, dir))
+	}
+	return args
+}
+
+// commandError keeps the tail of a failed command's output for the message.
+type commandError struct {
+	command string
+	err     error
+	tail    string
+}
+
+func (c commandError) Error() string {
+	return fmt.Sprintf("%s failed: %v\n%s", c.command, c.err, c.tail)
+}
+
+func (v Venv) run(step string, command string, args ...string) error {
+	v.Logger.Bodyf("%s", step)
+	start := time.Now()
+	var output bytes.Buffer
+	out := io.MultiWriter(v.Logger.BodyWriter(), &output)
+	err := v.Executor.Execute(effect.Execution{
+		Command: command, Args: args, Dir: v.AppDir, Env: v.Env, Stdout: out, Stderr: out,
+	})
+	if err != nil {
+		return commandError{command: command + " " + strings.Join(args, " "), err: err, tail: problem.LastLines(output.String(), 20)}
+	}
+	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+var noDistribution = regexp.MustCompile(`No matching distribution found for (\S+)`)
+
+// pipProblem turns pip's failure into a message that names the package and
+// the index, the two things a developer checks first.
+func pipProblem(failure commandError, env []string) error {
+	index := "the default index (PyPI)"
+	if url := envvar.Value(env, "PIP_INDEX_URL"); url != "" {
+		index = url
+	}
+	if envvar.Value(env, "PIP_NO_INDEX") != "" {
+		index = "no index (PIP_NO_INDEX is set)"
+	}
+	// Before "not found": pip reports an index it could not reach as having
+	// no matching distribution.
+	if problem, ok := network.Diagnose("pip", index, failure.tail, env); ok {
+		return problem
+	}
+	if problem, ok := VCSProblem(failure.tail); ok {
+		return problem
+	}
+	if match := noDistribution.FindStringSubmatch(failure.tail); match != nil {
+		return problem.Problem{
+			Title: "Python package not found",
+			Cause: fmt.Sprintf("pip could not find %s on %s.\n\n%s", match[1], index, failure.tail),
+			Fixes: []string{
+				fmt.Sprintf("Check the name and version of %s in your requirements file.", match[1]),
+				"Point pip at an index that has it: pack build --env PIP_INDEX_URL=<url>.",
+				"Put the wheel in a wheelhouse/ folder of the app.",
+			},
+		}
+	}
+	return problem.Problem{
+		Title: "pip install failed",
+		Cause: fmt.Sprintf("Installing the app's dependencies from %s failed (%v). The last lines of pip's output:\n\n%s", index, failure.err, failure.tail),
+		Fixes: []string{"Fix the requirement pip names above, then build again."},
+	}
+}
+
+// logReasons says, one line each, why an existing venv cannot be reused:
+// libpak only shows the metadata diff at debug level.
+func (v Venv) logReasons(previous map[string]interface{}) {
+	if len(previous) == 0 {
+		return
+	}
+	var old VenvKey
+	raw, err := toml.Marshal(previous)
+	if err == nil {
+		_, err = toml.Decode(string(raw), &old)
+	}
+	if err != nil {
+		v.Logger.Bodyf("Previous virtualenv metadata unreadable, rebuilding")
+		return
+	}
+	for _, reason := range v.Key.reasons(old) {
+		v.Logger.Bodyf("%s", reason)
+	}
+}
+
+func (k VenvKey) reasons(old VenvKey) []string {
+	var reasons []string
+	for _, change := range changedFiles(old.Requirements, k.Requirements) {
+		name := strings.Fields(change)[0]
+		if strings.HasSuffix(change, " changed") && old.Lines[name] != nil {
+			change += ": " + lineChanges(old.Lines[name], k.Lines[name])
+		}
+		reasons = append(reasons, change)
+	}
+	reasons = append(reasons, changedFiles(old.Project, k.Project)...)
+	reasons = append(reasons, changedFiles(old.Wheelhouse, k.Wheelhouse)...)
+	if strings.Join(old.Install, ", ") != strings.Join(k.Install, ", ") {
+		reasons = append(reasons, fmt.Sprintf("install steps changed: %q -> %q", strings.Join(old.Install, ", "), strings.Join(k.Install, ", ")))
+	}
+	for _, field := range []struct{ name, before, after string }{
+		{"Python", old.Python, k.Python}, {"pip", old.Pip, k.Pip}, {"stack", old.Stack, k.Stack},
+	} {
+		if field.before != field.after {
+			reasons = append(reasons, fmt.Sprintf("%s changed: %s -> %s", field.name, field.before, field.after))
+		}
+	}
+	names := map[string]bool{}
+	for name := range old.PipConfig {
+		names[name] = true
+	}
+	for name := range k.PipConfig {
+		names[name] = true
+	}
+	var changed []string
+	for name := range names {
+		if old.PipConfig[name] != k.PipConfig[name] {
+			changed = append(changed, name+" changed")
+		}
+	}
+	sort.Strings(changed)
+	return append(reasons, changed...)
+}
+
+// PipEnvironment resolves the pip index settings: a PIP_ variable wins over
+// its BP_PIP_ spelling. It returns them as a map (for the cache key) and as
+// the full environment pip runs with.
+func PipEnvironment(environ []string, pipCache string) (map[string]string, []string) {
+	config := map[string]string{}
+	env := append([]string{}, environ...)
+	for _, name := range PipIndexVariables {
+		value := envvar.Value(environ, name)
+		if value == "" {
+			if value = envvar.Value(environ, "BP_"+name); value != "" {
+				env = append(env, name+"="+value)
+			}
+		}
+		if value != "" {
+			config[name] = value
+		}
+	}
+	// A fixed SOURCE_DATE_EPOCH makes Python write hash-based .pyc files,
+	// so the same requirements give the same venv layer, byte for byte.
+	env = append(env, "PIP_CACHE_DIR="+pipCache, "PYTHONDONTWRITEBYTECODE=", "SOURCE_DATE_EPOCH=315532801")
+	return config, env
+}

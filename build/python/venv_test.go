@@ -1,0 +1,159 @@
+package python_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
+)
+
+// fakeExecutor records what would run and lets a test script its outcome.
+func testVenv(t *testing.T, context spec.G, it spec.S) {
+	var (
+		Expect   = NewWithT(t).Expect
+		executor *fake.Executor
+		output   *bytes.Buffer
+		layer    libcnb.Layer
+		venv     python.Venv
+	)
+
+	it.Before(func() {
+		executor = &fake.Executor{}
+		output = &bytes.Buffer{}
+		layers := libcnb.Layers{Path: t.TempDir()}
+		var err error
+		layer, err = layers.Layer("venv")
+		Expect(err).NotTo(HaveOccurred())
+		venv = python.Venv{
+			AppDir:   "/workspace",
+			PipCache: "/layers/pip-cache",
+			Env:      []string{"PIP_INDEX_URL=http://127.0.0.1:9/simple/", "PIP_CACHE_DIR=/layers/pip-cache"},
+			Executor: executor,
+			Logger:   log.NewPaketoLogger(output),
+			Key: python.VenvKey{
+				Requirements: map[string]string{"requirements.txt": "aaa"},
+				Install:      []string{"--requirement requirements.txt"},
+				Python:       "3.11.2",
+				Stack:        "io.onbuild.stacks.bookworm",
+				PipConfig:    map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:9/simple/"},
+			},
+		}
+	})
+
+	it("creates the venv and installs the requirements with pip into it", func() {
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(executor.Executions).To(HaveLen(2))
+		Expect(executor.Executions[0].Command).To(Equal("python3"))
+		Expect(executor.Executions[0].Args).To(Equal([]string{"-m", "venv", "--without-pip", layer.Path}))
+		Expect(executor.Executions[1].Command).To(Equal("python3"))
+		Expect(executor.Executions[1].Args).To(Equal([]string{"-m", "pip", "--python", filepath.Join(layer.Path, "bin", "python"),
+			"install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off",
+			"--src", filepath.Join(layer.Path, "src"), "--requirement", "requirements.txt"}))
+		Expect(executor.Executions[1].Dir).To(Equal("/workspace"))
+		Expect(executor.Executions[1].Env).To(ContainElement("PIP_CACHE_DIR=/layers/pip-cache"))
+		Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true, Launch: true}))
+		Expect(layer.Metadata).To(HaveKeyWithValue("python", "3.11.2"))
+		Expect(layer.LaunchEnvironment).To(HaveKeyWithValue("PORT.default", "8080"))
+		Expect(layer.SharedEnvironment).To(HaveKeyWithValue("VIRTUAL_ENV.default", layer.Path))
+	})
+
+	it("reuses the venv without running pip when the key is unchanged", func() {
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		executor.Executions = nil
+
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		Expect(executor.Executions).To(BeEmpty())
+		Expect(output.String()).To(ContainSubstring("Reusing cached layer"))
+	})
+
+	it("logs every reason the venv is rebuilt, one per line", func() {
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		output.Reset()
+
+		venv.Key.Lines = map[string][]string{"requirements.txt": {"flask==2.2.2", "idna==3.4"}}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		output.Reset()
+		executor.Executions = nil
+
+		venv.Key.Requirements = map[string]string{"requirements.txt": "bbb", "base.txt": "ccc"}
+		venv.Key.Lines = map[string][]string{"requirements.txt": {"flask==2.2.2", "requests==2.31.0"}, "base.txt": {"click==8.1.3"}}
+		venv.Key.Python = "3.11.4"
+		venv.Key.PipConfig = map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:10/simple/"}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(output.String()).To(ContainSubstring("base.txt added\n"))
+		Expect(output.String()).To(ContainSubstring("requirements.txt changed: +requests==2.31.0, -idna==3.4\n"))
+		Expect(output.String()).To(ContainSubstring("Python changed: 3.11.2 -> 3.11.4\n"))
+		Expect(output.String()).To(ContainSubstring("PIP_INDEX_URL changed\n"))
+		Expect(executor.Executions).To(HaveLen(2))
+	})
+
+	it("installs each step in order, with the wheelhouse before the index", func() {
+		venv.Key.Install = []string{"--requirement requirements.txt", "--editable ."}
+		venv.Key.FindLinks = []string{"wheelhouse"}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(executor.Executions).To(HaveLen(3))
+		Expect(strings.Join(executor.Executions[1].Args, " ")).To(HaveSuffix("--find-links /workspace/wheelhouse --requirement requirements.txt"))
+		Expect(strings.Join(executor.Executions[2].Args, " ")).To(HaveSuffix("--find-links /workspace/wheelhouse --editable ."))
+	})
+
+	it("names the missing package and the index when pip finds no distribution", func() {
+		executor.Run = func(e effect.Execution) error {
+			if len(e.Args) > 1 && e.Args[1] == "venv" {
+				return nil
+			}
+			fmt.Fprintln(e.Stderr, "ERROR: Could not find a version that satisfies the requirement nosuchpkg==1.0 (from versions: none)")
+			fmt.Fprintln(e.Stderr, "ERROR: No matching distribution found for nosuchpkg==1.0")
+			return errors.New("exit status 1")
+		}
+
+		err := venv.Contribute(&layer)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Python package not found]")))
+		Expect(err.Error()).To(ContainSubstring("pip could not find nosuchpkg==1.0 on http://127.0.0.1:9/simple/"))
+		Expect(layer.Metadata).To(BeEmpty(), "a failed install must not look reusable")
+	})
+
+	it("shows the tail of pip's output for other failures", func() {
+		executor.Run = func(e effect.Execution) error {
+			if len(e.Args) > 1 && e.Args[1] == "venv" {
+				return nil
+			}
+			fmt.Fprintln(e.Stdout, "error: subprocess-exited-with-error")
+			return errors.New("exit status 1")
+		}
+
+		err := venv.Contribute(&layer)
+		Expect(err).To(MatchError(ContainSubstring("[Error: pip install failed]")))
+		Expect(err.Error()).To(ContainSubstring("subprocess-exited-with-error"))
+	})
+
+	context("PipEnvironment", func() {
+		it("prefers PIP_ variables and falls back to their BP_PIP_ spelling", func() {
+			config, env := python.PipEnvironment([]string{
+				"PATH=/usr/bin", "PIP_INDEX_URL=http://a/simple", "BP_PIP_INDEX_URL=http://b/simple", "BP_PIP_NO_INDEX=1",
+			}, "/cache")
+
+			Expect(config).To(Equal(map[string]string{"PIP_INDEX_URL": "http://a/simple", "PIP_NO_INDEX": "1"}))
+			Expect(env).To(ContainElements("PATH=/usr/bin", "PIP_NO_INDEX=1", "PIP_CACHE_DIR=/cache"))
+			Expect(env).NotTo(ContainElement("PIP_INDEX_URL=http://b/simple"))
+		})
+	})
+
+	it.After(func() {
+		Expect(os.RemoveAll(layer.Path)).To(Succeed())
+	})
+}

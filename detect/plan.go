@@ -1,0 +1,49 @@
+package detect
+
+// This file is the contract between detection and the build: every name a
+// detect function writes into the build plan, and every key of its
+// metadata, is defined here once. The build packages import these
+// constants; detect never imports a build package (see ARCHITECTURE.md,
+// "The import rule").
+
+// Plan entries: what each buildpack provides and requires.
+const (
+	// PythonVenv is the Python buildpack's entry.
+	PythonVenv = "python-venv"
+	// GoPlan is the Go buildpack's entry.
+	GoPlan = "go"
+	// Git and Hg are what onbuild/vcs provides. The build image has neither
+	// tool: a language buildpack requires one only when the app fetches from
+	// a repository, so other apps never download them.
+	Git = "git"
+	Hg  = "hg"
+	// PreBuildHookPlan and BuildHookPlan belong to the hook buildpacks: each
+	// provides and requires its own, so it joins a group only when the app
+	// has its hooks.
+	PreBuildHookPlan = "pre-build-hook"
+	BuildHookPlan    = "build-hook"
+	// CertificatesPlanEntry is what onbuild/ca-certificates provides and
+	// requires: it joins a group on its own, no other buildpack asks for it.
+	CertificatesPlanEntry = "ca-certificates"
+)
+
+// Metadata keys of the plan entries above.
+const (
+	// NearMissKey (on PythonVenv) names a misspelt requirements file, such
+	// as Requirements.txt, so the build can fail with the rename to do.
+	NearMissKey = "near-miss"
+	// KeepKey (on GoPlan) lists the app's hook files, relative to the app:
+	// the Go build removes the source, and these must survive it.
+	KeepKey = "keep"
+)
+
+// Names detection shares with the build: settings and binding types it
+// reads before any build runs.
+const (
+	// EmbedCertsSetting asks for the ca-certificates binding's CAs in the
+	// app image as well as in the build.
+	EmbedCertsSetting = "BP_EMBED_CERTS"
+	// CACertificatesBinding is the binding type that carries extra CAs, the
+	// name Paketo and the service binding spec use.
+	CACertificatesBinding = "ca-certificates"
+)
