@@ -34,7 +34,7 @@ func Check(decl Declaration, stack Stack) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("unable to read the stack's Python version\n%w", err)
 	}
-	result := Result{Message: fmt.Sprintf("%s asks for %s; using Python %s from %s", decl.Where(), decl.Asks(), stack.Version, stack.name())}
+	result := Result{Message: fmt.Sprintf("%s asks for %s; using Python %s from %s", decl.Source(), decl.Asks(), stack.Version, stack.name())}
 	if decl.Specifiers.Contains(have) {
 		return result, nil
 	}

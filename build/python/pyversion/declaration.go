@@ -42,13 +42,18 @@ func (d Declaration) Asks() string {
 	return d.Specifiers.String()
 }
 
-// Where names the declaration for a log line or an error: "BP_PYTHON_VERSION",
-// ".python-version line 2", "requires-python in pyproject.toml line 7".
-func (d Declaration) Where() string {
-	where := d.File
+// Source names the declaration for a log line: "BP_PYTHON_VERSION",
+// ".python-version", "requires-python in pyproject.toml".
+func (d Declaration) Source() string {
 	if d.Key != "" {
-		where = d.Key + " in " + d.File
+		return d.Key + " in " + d.File
 	}
+	return d.File
+}
+
+// Where is Source with the line, for errors that send the user to it.
+func (d Declaration) Where() string {
+	where := d.Source()
 	if d.Line > 0 {
 		where += fmt.Sprintf(" line %d", d.Line)
 	}

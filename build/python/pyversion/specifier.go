@@ -134,9 +134,15 @@ func parseSpecifier(clause string) (Specifier, error) {
 		spec.Wildcard = true
 		operand = strings.TrimSuffix(operand, ".*")
 	}
+	if operand == "" {
+		return Specifier{}, fmt.Errorf("%q has no version after %s", clause, op)
+	}
 	v, err := ParseVersion(operand)
+	if err != nil && strings.ContainsAny(operand, "abcdefghijklmnopqrstuvwxyz+!") {
+		return Specifier{}, fmt.Errorf("%q: %q is not a release version; pre-releases, post-releases, epochs and local versions are not supported", clause, operand)
+	}
 	if err != nil {
-		return Specifier{}, fmt.Errorf("%q: %s (pre-releases, post-releases and local versions are not supported)", clause, unquote(err))
+		return Specifier{}, fmt.Errorf("%q: %w", clause, err)
 	}
 	if op == "~=" && len(v) < 2 {
 		return Specifier{}, fmt.Errorf("%q: ~= needs at least two numbers, such as ~=3.11", clause)
@@ -161,10 +167,6 @@ func noOperator(clause string) error {
 func majorOf(s string) int {
 	n, _ := strconv.Atoi(strings.SplitN(strings.TrimSpace(s), ".", 2)[0])
 	return n
-}
-
-func unquote(err error) string {
-	return strings.TrimSuffix(err.Error(), " such as 3.13 or 3.13.5")
 }
 
 // Contains reports whether the release v satisfies the clause.
@@ -222,16 +224,13 @@ func (set Specifiers) Contains(v Version) bool {
 
 // AllowsMinor reports whether some release of the minor (such as 3.11)
 // satisfies the set. Each clause changes its answer only at the patch it
-// names, so trying the patches next to those is exact without counting up.
+// names or the one after, so every run of satisfying patches starts at 0 or
+// at one of those: trying them is exact without counting up.
 func (set Specifiers) AllowsMinor(minor Version) bool {
 	patches := map[int]bool{0: true}
 	for _, s := range set {
 		if len(s.Version) > 2 {
-			p := s.Version[2]
-			patches[p], patches[p+1] = true, true
-			if p > 0 {
-				patches[p-1] = true
-			}
+			patches[s.Version[2]], patches[s.Version[2]+1] = true, true
 		}
 		if s.Operator == "===" {
 			if v, err := ParseVersion(s.Arbitrary); err == nil && len(v) > 2 {
