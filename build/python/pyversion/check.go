@@ -62,7 +62,11 @@ func (s Stack) name() string {
 func mismatch(decl Declaration, stack Stack, have Version) problem.Problem {
 	title := fmt.Sprintf("Python %s is not on this builder", decl.Asks())
 	if decl.Version == nil {
-		title = fmt.Sprintf("This builder's Python %s is outside %s", stack.Version, decl.Asks())
+		asks := decl.Asks()
+		if decl.Key != "" {
+			asks = decl.Key + " " + asks
+		}
+		title = fmt.Sprintf("This builder's Python %s is outside %s", stack.Version, asks)
 	}
 	var fixes []string
 	for _, flavour := range flavoursAllowing(decl, stack) {

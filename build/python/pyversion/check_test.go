@@ -89,10 +89,16 @@ func testCheck(t *testing.T, context spec.G, it spec.S) {
 		}
 	})
 
+	it("names a range from .python-version without a key", func() {
+		_, err := pyversion.Check(declare("range", map[string]string{".python-version": ">=3.14\n"}, ""), trixie)
+		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
+		Expect(err.(problem.Problem).Title).To(Equal("This builder's Python 3.13.5 is outside >=3.14"))
+	})
+
 	it("holds a requires-python range to exactly, as pip does", func() {
 		_, err := pyversion.Check(declare("pinned", map[string]string{"pyproject.toml": "[project]\nrequires-python = \"==3.13.1\"\n"}, ""), trixie)
 		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
-		Expect(err.(problem.Problem).Title).To(Equal("This builder's Python 3.13.5 is outside ==3.13.1"))
+		Expect(err.(problem.Problem).Title).To(Equal("This builder's Python 3.13.5 is outside requires-python ==3.13.1"))
 	})
 
 	it("refuses another minor, naming the file, the line, the builder's Python, the flavour that has it and the change", func() {
@@ -132,18 +138,18 @@ func testCheck(t *testing.T, context spec.G, it spec.S) {
 					"Set BP_PYTHON_VERSION=3.13, or unset it, if the app runs on Python 3.13.",
 				}},
 			{"requires-python with an upper bound", map[string]string{"pyproject.toml": pyproject}, "", &trixie,
-				"This builder's Python 3.13.5 is outside >=3.9,<3.13", "pyproject.toml",
+				"This builder's Python 3.13.5 is outside requires-python >=3.9,<3.13", "pyproject.toml",
 				"requires-python in pyproject.toml line 8 asks for Python >=3.9,<3.13, but this builder has Python 3.13.5 (the trixie stack).",
 				[]string{
 					"Build with the bookworm flavour (onbuild/builder:bookworm), which has Python 3.11: pack build --builder onbuild/builder:bookworm",
 					`Change requires-python in pyproject.toml line 8 to allow 3.13 (for example ">=3.9"), if the app runs on Python 3.13.`,
 				}},
 			{"requires-python above every flavour", map[string]string{"pyproject.toml": "[project]\nrequires-python = \">=3.14,<4\"\n"}, "", &trixie,
-				"This builder's Python 3.13.5 is outside >=3.14,<4", "pyproject.toml",
+				"This builder's Python 3.13.5 is outside requires-python >=3.14,<4", "pyproject.toml",
 				"requires-python in pyproject.toml line 2 asks for Python >=3.14,<4",
 				[]string{`Change requires-python in pyproject.toml line 2 to allow 3.13 (for example ">=3.13,<4"), if the app runs on Python 3.13.`}},
 			{"requires-python excluding the stack's minor", map[string]string{"pyproject.toml": "[project]\nrequires-python = \"!=3.13.*\"\n"}, "", &trixie,
-				"This builder's Python 3.13.5 is outside !=3.13.*", "pyproject.toml",
+				"This builder's Python 3.13.5 is outside requires-python !=3.13.*", "pyproject.toml",
 				"line 2 asks for Python !=3.13.*",
 				[]string{
 					"Build with the bookworm flavour (onbuild/builder:bookworm), which has Python 3.11: pack build --builder onbuild/builder:bookworm",
@@ -157,7 +163,7 @@ func testCheck(t *testing.T, context spec.G, it spec.S) {
 					`Change python_version in Pipfile line 9 to "3.13" and run pipenv lock, if the app runs on Python 3.13.`,
 				}},
 			{"uv.lock", map[string]string{"uv.lock": uvLock}, "", &bookworm,
-				"This builder's Python 3.11.2 is outside >=3.12", "uv.lock",
+				"This builder's Python 3.11.2 is outside requires-python >=3.12", "uv.lock",
 				"requires-python in uv.lock line 3 asks for Python >=3.12, but this builder has Python 3.11.2 (the bookworm stack).",
 				[]string{
 					"Build with the trixie flavour (onbuild/builder:trixie), which has Python 3.13: pack build --builder onbuild/builder:trixie",

@@ -137,9 +137,7 @@ func readPythonVersion(appDir, _ string) (Declaration, bool, error) {
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		if at := strings.Index(text, " #"); at >= 0 {
-			text = strings.TrimSpace(text[:at])
-		}
+		text = firstWord(text)
 		decl := Declaration{File: name, Line: i + 1, Raw: text}
 		decl.Specifiers, decl.Version, err = parseRequest(strings.TrimPrefix(strings.TrimPrefix(text, "cpython-"), "cpython@"))
 		if err != nil {
@@ -193,12 +191,28 @@ func readRuntimeTxt(appDir, _ string) (Declaration, bool, error) {
 	}
 }
 
+// firstWord is what pyenv reads from a line ("3.13 # prod" is 3.13); a
+// specifier set as uv writes it may hold spaces, so it keeps the line up to
+// a comment.
+func firstWord(line string) string {
+	if strings.ContainsAny(line[:1], "<>=!~^") {
+		if at := strings.Index(line, "#"); at >= 0 {
+			line = line[:at]
+		}
+		return strings.TrimSpace(line)
+	}
+	return strings.Fields(line)[0]
+}
+
 // pinForm is a version named outright, as pyenv, uv and pack users write it.
 var pinForm = regexp.MustCompile(`^\d+(\.\d+){0,2}$`)
 
 // parseRequest reads BP_PYTHON_VERSION or a .python-version line: a version
 // (3.13, 3.13.1), or a specifier set (>=3.12) as uv allows.
 func parseRequest(text string) (Specifiers, Version, error) {
+	if text == "" {
+		return nil, nil, fmt.Errorf("there is no version")
+	}
 	if strings.ContainsAny(text[:1], "<>=!~^") {
 		set, err := ParseSpecifiers(text)
 		return set, nil, err

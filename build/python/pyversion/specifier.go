@@ -153,20 +153,23 @@ func parseSpecifier(clause string) (Specifier, error) {
 
 // noOperator explains the forms people carry over from other tools.
 func noOperator(clause string) error {
-	switch {
-	case strings.HasPrefix(clause, "^"):
-		return fmt.Errorf("%q: ^ is Poetry's syntax, not PEP 440; write >=%s,<%d", clause, strings.TrimPrefix(clause, "^"), majorOf(strings.TrimPrefix(clause, "^"))+1)
-	case strings.HasPrefix(clause, "~"):
-		return fmt.Errorf("%q: a single ~ is not PEP 440; write ~=%s", clause, strings.TrimPrefix(clause, "~"))
-	case strings.HasPrefix(clause, "="):
-		return fmt.Errorf("%q: a single = is not PEP 440; write ==%s", clause, strings.TrimPrefix(clause, "="))
+	rest := strings.TrimSpace(clause[1:])
+	v, err := ParseVersion(rest)
+	if err != nil {
+		if _, err := ParseVersion(clause); err == nil {
+			return fmt.Errorf("%q has no operator; write >=%s or ==%s.*", clause, clause, clause)
+		}
+		return fmt.Errorf("%q does not start with a PEP 440 operator (==, !=, <, <=, >, >=, ~=, ===)", clause)
 	}
-	return fmt.Errorf("%q has no operator; write >=%s or ==%s.*", clause, clause, clause)
-}
-
-func majorOf(s string) int {
-	n, _ := strconv.Atoi(strings.SplitN(strings.TrimSpace(s), ".", 2)[0])
-	return n
+	switch clause[0] {
+	case '^':
+		return fmt.Errorf("%q: ^ is Poetry's syntax, not PEP 440; write >=%s,<%d", clause, rest, v[0]+1)
+	case '~':
+		return fmt.Errorf("%q: a single ~ is not PEP 440; write ~=%s", clause, rest)
+	case '=':
+		return fmt.Errorf("%q: a single = is not PEP 440; write ==%s", clause, rest)
+	}
+	return fmt.Errorf("%q does not start with a PEP 440 operator (==, !=, <, <=, >, >=, ~=, ===)", clause)
 }
 
 // Contains reports whether the release v satisfies the clause.
