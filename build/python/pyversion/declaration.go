@@ -224,6 +224,12 @@ func parseRequest(text string) (Specifiers, Version, error) {
 	return nil, nil, unsupported(text)
 }
 
+var (
+	freeThreaded = regexp.MustCompile(`^\d+(\.\d+){1,2}t$`)
+	preRelease   = regexp.MustCompile(`\d(a|b|rc|\.?dev|-dev)\d*$`)
+	named        = regexp.MustCompile(`^[a-z]`)
+)
+
 // unsupported explains the version forms of other tools onbuild cannot
 // honour: the stack has one CPython, built by Debian.
 func unsupported(text string) error {
@@ -231,11 +237,11 @@ func unsupported(text string) error {
 	switch {
 	case lower == "system":
 		return fmt.Errorf("\"system\" means whatever Python the machine has; onbuild always uses the stack's Python, so name its version instead")
-	case regexp.MustCompile(`^\d+(\.\d+){1,2}t$`).MatchString(lower):
-		return fmt.Errorf("this asks for a free-threaded Python, and the stack's Debian python3 is the regular build; write %s", strings.TrimSuffix(text, "t"))
-	case regexp.MustCompile(`\d(a|b|rc|\.?dev|-dev)\d*$`).MatchString(lower):
+	case freeThreaded.MatchString(lower):
+		return fmt.Errorf("this asks for a free-threaded Python, and the stack's python3 is not free-threaded; write %s", strings.TrimSuffix(text, "t"))
+	case preRelease.MatchString(lower):
 		return fmt.Errorf("this is a pre-release; the stack has a final release of CPython")
-	case regexp.MustCompile(`^[a-z]`).MatchString(lower):
+	case named.MatchString(lower):
 		return fmt.Errorf("this names another Python implementation or distribution; onbuild has CPython from the Debian stack only")
 	}
 	return fmt.Errorf("this is not a Python version such as 3.13 or 3.13.5")

@@ -163,7 +163,7 @@ func testRead(t *testing.T, context spec.G, it spec.S) {
 			{"an override that is no version", nil, "python3",
 				"Unreadable BP_PYTHON_VERSION", "", `BP_PYTHON_VERSION is "python3": this names another Python implementation`, "--env BP_PYTHON_VERSION=3.13"},
 			{"a free-threaded override", nil, "3.13t",
-				"Unreadable BP_PYTHON_VERSION", "", "free-threaded Python, and the stack's Debian python3 is the regular build; write 3.13", "unset it"},
+				"Unreadable BP_PYTHON_VERSION", "", "free-threaded Python, and the stack's python3 is not free-threaded; write 3.13", "unset it"},
 			{"a free-threaded .python-version", map[string]string{".python-version": "# main\n3.13t\n"}, "",
 				"Unreadable .python-version", ".python-version", `.python-version line 2 says "3.13t": this asks for a free-threaded Python`, "Write the Python version on line 2 of .python-version, for example 3.13."},
 			{"PyPy in .python-version", map[string]string{".python-version": "pypy3.10\n"}, "",
