@@ -2,18 +2,22 @@ package detect
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2/bindings"
 )
 
 // Certificates passes when the platform binds CA certificates or asks to
 // embed them.
 func Certificates(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	return CertificatesPlan(ctx.Platform.Bindings, os.Getenv(EmbedCertsSetting)), nil
+	reader, err := settings.ForDetect(ctx.Buildpack.Metadata, ctx.Platform.Environment)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
+	return CertificatesPlan(ctx.Platform.Bindings, reader.String(EmbedCertsSetting)), nil
 }
 
 // CertificatesPlan decides detection over the platform's bindings and the

@@ -10,12 +10,24 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
+
+// goVCSSettings are the go command's variables that decide whether it
+// fetches modules straight from their repositories.
+var goVCSSettings = []string{"GOPROXY", "GOPRIVATE", "GONOPROXY", "GOFLAGS"}
 
 // Go passes when the app has go.mod or go.work.
 func Go(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	env := environment(os.Environ(), ctx.Platform.Environment)
-	return GoDetect(ctx.ApplicationPath, env, env[hooks.DirConfig])
+	reader, err := settings.ForDetect(ctx.Buildpack.Metadata, ctx.Platform.Environment)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
+	env := map[string]string{}
+	for _, name := range goVCSSettings {
+		env[name] = reader.String(name)
+	}
+	return GoDetect(ctx.ApplicationPath, env, reader.String(hooks.DirSetting))
 }
 
 // GoDetect decides detection over the app directory and the build's
@@ -89,20 +101,4 @@ func hookFiles(appDir, hooksDir string) []interface{} {
 		keep[i] = file
 	}
 	return keep
-}
-
-// environment is the build's environment as a detect step sees it: the
-// builder's defaults in the process, overridden by `pack build --env`
-// values, which the platform passes as files.
-func environment(environ []string, platform map[string]string) map[string]string {
-	env := map[string]string{}
-	for _, kv := range environ {
-		if name, value, ok := strings.Cut(kv, "="); ok {
-			env[name] = value
-		}
-	}
-	for name, value := range platform {
-		env[name] = value
-	}
-	return env
 }

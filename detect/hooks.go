@@ -9,17 +9,26 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
 
 // PreBuildHook passes when the app has a pre-build hook or .whiskey/user_vars
 // (read by the same buildpack, before any dependency is installed).
 func PreBuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	return HookPlan(ctx.ApplicationPath, os.Getenv(hooks.DirConfig), PreBuildHookPlan)
+	reader, err := settings.ForDetect(ctx.Buildpack.Metadata, ctx.Platform.Environment)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
+	return HookPlan(ctx.ApplicationPath, reader.String(hooks.DirSetting), PreBuildHookPlan)
 }
 
 // BuildHook passes when the app has a build or a deploy hook.
 func BuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	return HookPlan(ctx.ApplicationPath, os.Getenv(hooks.DirConfig), BuildHookPlan)
+	reader, err := settings.ForDetect(ctx.Buildpack.Metadata, ctx.Platform.Environment)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
+	return HookPlan(ctx.ApplicationPath, reader.String(hooks.DirSetting), BuildHookPlan)
 }
 
 // HookPlan decides detection for one hook buildpack (plan is its plan

@@ -10,6 +10,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/detect"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
 func testHooks(t *testing.T, context spec.G, it spec.S) {
@@ -112,11 +113,11 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 	it("reads BP_ACTION_HOOKS_DIR from the environment", func() {
 		write("ci/pre-build")
 		t.Setenv("BP_ACTION_HOOKS_DIR", "ci")
-		result, err := detect.PreBuildHook(libcnb.DetectContext{ApplicationPath: app})
+		result, err := detect.PreBuildHook(libcnb.DetectContext{ApplicationPath: app, Buildpack: libcnb.Buildpack{Metadata: fake.Metadata(t, "pre-build-hook")}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(result.Pass).To(BeTrue())
 
-		result, err = detect.BuildHook(libcnb.DetectContext{ApplicationPath: app})
+		result, err = detect.BuildHook(libcnb.DetectContext{ApplicationPath: app, Buildpack: libcnb.Buildpack{Metadata: fake.Metadata(t, "build-hook")}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(result.Pass).To(BeFalse())
 	})

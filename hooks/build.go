@@ -1,14 +1,13 @@
 package hooks
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
-	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
@@ -103,16 +102,11 @@ func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 func (b HookBuild) find(ctx libcnb.BuildContext) (Set, error) {
-	metadata, err := libpak.NewBuildModuleMetadata(ctx.Buildpack.Metadata)
+	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
 	if err != nil {
-		return Set{}, fmt.Errorf("unable to read buildpack metadata\n%w", err)
+		return Set{}, err
 	}
-	config, err := libpak.NewConfigurationResolver(metadata)
-	if err != nil {
-		return Set{}, fmt.Errorf("unable to create configuration resolver\n%w", err)
-	}
-	dir, _ := config.Resolve(DirConfig)
-	return Find(ctx.ApplicationPath, dir)
+	return Find(ctx.ApplicationPath, ReadSettings(reader).Dir)
 }
 
 func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, vars map[string]string) (libcnb.BuildResult, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
 func testBuild(t *testing.T, context spec.G, it spec.S) {
@@ -29,9 +30,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
 		ctx.Buildpack.Path = t.TempDir()
 		ctx.Buildpack.Info = libcnb.BuildpackInfo{ID: "onbuild/build-hook", Name: "onbuild build hook", Version: "0.1.0"}
-		ctx.Buildpack.Metadata = map[string]interface{}{
-			"configurations": []map[string]interface{}{{"name": "BP_ACTION_HOOKS_DIR"}},
-		}
+		ctx.Buildpack.Metadata = fake.Metadata(t, "build-hook")
 		writeFile(t, ctx.Buildpack.Path, "bin/deploy-hook", "the exec.d program", 0755)
 		output = &bytes.Buffer{}
 		b = hooks.HookBuild{Logger: log.NewPaketoLogger(output), Executor: effect.CommandExecutor{}, Environ: []string{"PATH=/usr/bin:/bin"}}
@@ -74,7 +73,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		})
 
 		it("takes the hooks from BP_ACTION_HOOKS_DIR", func() {
-			t.Setenv("BP_ACTION_HOOKS_DIR", "hooks")
+			b.Environ = append(b.Environ, "BP_ACTION_HOOKS_DIR=hooks")
 			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\nexit 1\n", 0755)
 			writeFile(t, ctx.ApplicationPath, "hooks/pre-build", "#!/bin/sh\necho from the override\n", 0755)
 			_, err := b.PreBuild(ctx)
@@ -134,7 +133,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		it("carries a deploy hook from outside the app in the layer", func() {
 			dir := t.TempDir()
 			writeFile(t, dir, "deploy", "#!/bin/sh\n", 0755)
-			t.Setenv("BP_ACTION_HOOKS_DIR", dir)
+			b.Environ = append(b.Environ, "BP_ACTION_HOOKS_DIR="+dir)
 
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())

@@ -26,11 +26,6 @@ const (
 // Kinds lists the hook kinds in the order they run.
 var Kinds = []string{PreBuild, Build, Deploy}
 
-// DirConfig names the variable that replaces all hook locations with one
-// directory (relative to the app, or absolute) holding pre-build, build and
-// deploy.
-const DirConfig = "BP_ACTION_HOOKS_DIR"
-
 // Location is a directory hooks may live in, with the file name each kind
 // has there.
 type Location struct {
@@ -139,7 +134,7 @@ func Find(appDir, dir string) (Set, error) {
 				strings.Join(used, "\n  ")),
 			Fixes: []string{
 				"Move every hook to .cnb/action_hooks/ (pre-build, build, deploy) and delete the others.",
-				fmt.Sprintf("Or choose one directory with pack build --env %s=<dir>.", DirConfig),
+				fmt.Sprintf("Or choose one directory with pack build --env %s=<dir>.", DirSetting),
 			},
 		}
 	}
@@ -155,10 +150,10 @@ func findOverride(appDir, dir string) (Set, error) {
 	if err != nil || !info.IsDir() {
 		return Set{}, problem.Problem{
 			Title: "Action hooks directory not found",
-			Cause: fmt.Sprintf("%s is set to %q, but there is no such directory in the app.", DirConfig, dir),
+			Cause: fmt.Sprintf("%s is set to %q, but there is no such directory in the app.", DirSetting, dir),
 			Fixes: []string{
 				fmt.Sprintf("Create %s with the hooks (pre-build, build, deploy) in it.", dir),
-				fmt.Sprintf("Or unset %s to use .cnb/action_hooks/.", DirConfig),
+				fmt.Sprintf("Or unset %s to use .cnb/action_hooks/.", DirSetting),
 			},
 		}
 	}

@@ -12,15 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
 	"github.com/onbuild-buildpacks/onbuild/detect"
-	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2/bindings"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -77,10 +76,15 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
 
-	embed, err := EmbedCerts(b.Environ)
+	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
 	if err != nil {
 		return result, err
 	}
+	config, err := ReadSettings(reader)
+	if err != nil {
+		return result, err
+	}
+	embed := config.Embed
 	binds := bindings.Resolve(ctx.Platform.Bindings, bindings.OfType(detect.CACertificatesBinding))
 	sort.Slice(binds, func(i, j int) bool { return binds[i].Name < binds[j].Name })
 	if len(binds) == 0 {
@@ -126,24 +130,6 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	result.Layers = append(result.Layers, layer)
 	return result, nil
-}
-
-// EmbedCerts reads BP_EMBED_CERTS, refusing values that are neither true
-// nor false: libpak would read "yes" as false without a word.
-func EmbedCerts(environ []string) (bool, error) {
-	value := strings.TrimSpace(envvar.Value(environ, detect.EmbedCertsSetting))
-	if value == "" {
-		return false, nil
-	}
-	embed, err := strconv.ParseBool(value)
-	if err != nil {
-		return false, problem.Problem{
-			Title: "Invalid " + detect.EmbedCertsSetting,
-			Cause: fmt.Sprintf("%s=%q is neither true nor false.", detect.EmbedCertsSetting, value),
-			Fixes: []string{fmt.Sprintf("Set %s=true to trust the binding's CAs in the running app too, or false (the default) to use them only while building.", detect.EmbedCertsSetting)},
-		}
-	}
-	return embed, nil
 }
 
 // certificate is one CA and where it came from, for messages.

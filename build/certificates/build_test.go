@@ -81,6 +81,7 @@ func testCertificatesBuild(t *testing.T, context spec.G, it spec.S) {
 	it.Before(func() {
 		ctx.Buildpack.Info = libcnb.BuildpackInfo{ID: "onbuild/ca-certificates", Name: "onbuild CA certificates", Version: "0.1.0"}
 		ctx.Buildpack.Path = t.TempDir()
+		ctx.Buildpack.Metadata = fake.Metadata(t, "ca-certificates")
 		Expect(os.MkdirAll(filepath.Join(ctx.Buildpack.Path, "bin"), 0755)).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(ctx.Buildpack.Path, "bin", "ca-certificates-helper"), []byte("the exec.d program"), 0755)).To(Succeed())
 		ctx.Layers = libcnb.Layers{Path: t.TempDir()}

@@ -78,7 +78,7 @@ func Processes(binaries []Binary) ([]libcnb.Process, error) {
 			return nil, problem.Problem{
 				Title: "Binary named web",
 				Cause: fmt.Sprintf("%s builds a binary called web, but web is the process type of the first target, %s.", binary.Target.Package, binaries[0].Target.Package),
-				Fixes: []string{fmt.Sprintf("List %s first in %s, so that it is the web process.", binary.Target.Package, GoTargetsConfig)},
+				Fixes: []string{fmt.Sprintf("List %s first in %s, so that it is the web process.", binary.Target.Package, TargetsSetting)},
 			}
 		}
 		processes = append(processes, libcnb.Process{Type: kind, Command: []string{binary.Path}, Default: i == 0})

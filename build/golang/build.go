@@ -14,6 +14,7 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -37,13 +38,6 @@ type Builder struct {
 	Environ  []string
 }
 
-// goSettings are the BP_* values of one build.
-type goSettings struct {
-	version, targets, buildFlags, ldflags string
-	keep                                  []string
-	cacheLimit, modCacheLimit             int64
-}
-
 // goPlan is what the build decided before touching any layer: every check
 // that can fail on the app's files or settings runs first, so a mistake
 // costs no download.
@@ -52,7 +46,7 @@ type goPlan struct {
 	dependency libpak.BuildModuleDependency
 	targets    []Target
 	flags      []string
-	settings   goSettings
+	settings   Settings
 }
 
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
@@ -63,12 +57,16 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, fmt.Errorf("unable to read buildpack metadata\n%w", err)
 	}
-	plan, err := b.plan(ctx.ApplicationPath, metadata)
+	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
+	if err != nil {
+		return result, err
+	}
+	plan, err := b.plan(ctx.ApplicationPath, metadata, reader)
 	if err != nil {
 		return result, err
 	}
 
-	toolchainLayer, err := b.toolchain(ctx, plan.dependency)
+	toolchainLayer, err := b.toolchain(ctx, plan.dependency, plan.settings.GoProxy)
 	if err != nil {
 		return result, err
 	}
@@ -113,14 +111,14 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	binaries.Metadata = map[string]interface{}{"go": plan.dependency.Version, "targets": len(built)}
 
-	compiler.evictBuildCache(buildCache.Path, plan.settings.cacheLimit)
+	compiler.evictBuildCache(buildCache.Path, plan.settings.CacheLimit)
 	compiler.evictModuleCache(modCache.Path, plan)
 
 	if result.Processes, err = Processes(built); err != nil {
 		return result, err
 	}
 
-	if err := b.removeSource(ctx, plan.settings.keep); err != nil {
+	if err := b.removeSource(ctx, plan.settings.Keep); err != nil {
 		return result, err
 	}
 	result.Layers = append(result.Layers, toolchainLayer, modCache, buildCache, binaries)
@@ -128,16 +126,16 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 // plan reads the app and the settings and decides what to build.
-func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata) (goPlan, error) {
+func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader settings.Reader) (goPlan, error) {
 	var plan goPlan
 	var err error
-	if plan.settings, err = b.settings(metadata); err != nil {
+	if plan.settings, err = ReadSettings(reader); err != nil {
 		return plan, err
 	}
 	if plan.project, err = ReadProject(appDir); err != nil {
 		return plan, err
 	}
-	request := Requested(plan.project, plan.settings.version)
+	request := Requested(plan.project, plan.settings.Version)
 	resolved, err := Resolve(request, Versions(metadata.Dependencies))
 	if err != nil {
 		return plan, err
@@ -152,14 +150,12 @@ func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata) (goPla
 		}
 	}
 
-	env := Environment(b.Environ, "", "", "")
-	cgo := envvar.Value(env, "CGO_ENABLED") == "1"
-	if plan.targets, err = Targets(appDir, plan.settings.targets, plan.project.Module, cgo); err != nil {
+	if plan.targets, err = Targets(appDir, plan.settings.Targets, plan.project.Module, plan.settings.CGO); err != nil {
 		return plan, err
 	}
 	plan.flags, err = BuildFlags(FlagsInput{
-		BuildFlags: plan.settings.buildFlags, LDFlags: plan.settings.ldflags,
-		GOFLAGS: envvar.Value(b.Environ, "GOFLAGS"), Vendored: plan.project.Vendored,
+		BuildFlags: plan.settings.BuildFlags, LDFlags: plan.settings.LDFlags,
+		GOFLAGS: plan.settings.GoFlags, Vendored: plan.project.Vendored,
 	})
 	return plan, err
 }
@@ -175,36 +171,7 @@ func (b Builder) logRequest(request Request, resolved string) {
 	}
 }
 
-// settings reads the BP_* variables from the build's environment, with
-// buildpack.toml's defaults.
-func (b Builder) settings(metadata libpak.BuildModuleMetadata) (goSettings, error) {
-	get := func(name string) string {
-		if value := envvar.Value(b.Environ, name); value != "" {
-			return value
-		}
-		for _, config := range metadata.Configurations {
-			if config.Name == name {
-				return config.Default
-			}
-		}
-		return ""
-	}
-	s := goSettings{
-		version: get(GoVersionConfig), targets: get(GoTargetsConfig),
-		buildFlags: get(GoBuildFlagsConfig), ldflags: get(GoBuildLDFlagsConfig),
-	}
-	var err error
-	if s.keep, err = KeepPatterns(get(KeepFilesConfig)); err != nil {
-		return s, err
-	}
-	if s.cacheLimit, err = ParseSize(GoCacheLimitConfig, get(GoCacheLimitConfig)); err != nil {
-		return s, err
-	}
-	s.modCacheLimit, err = ParseSize(GoModCacheLimitConfig, get(GoModCacheLimitConfig))
-	return s, err
-}
-
-func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency) (libcnb.Layer, error) {
+func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency, goproxy string) (libcnb.Layer, error) {
 	cache, err := libpak.NewDependencyCache(ctx.Buildpack.Info.ID, ctx.Buildpack.Info.Version, ctx.Buildpack.Path, ctx.Platform.Bindings, b.Logger)
 	if err != nil {
 		return libcnb.Layer{}, fmt.Errorf("unable to create dependency cache\n%w", err)
@@ -214,7 +181,7 @@ func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModul
 		return layer, fmt.Errorf("unable to create %s layer\n%w", dependency.ID, err)
 	}
 	toolchain := Toolchain{
-		Dependency: dependency, Proxy: Proxy(envvar.Value(b.Environ, "GOPROXY")),
+		Dependency: dependency, Proxy: Proxy(goproxy),
 		Cache: cache, Logger: b.Logger, Env: b.Environ,
 	}
 	return layer, toolchain.Contribute(&layer)
@@ -255,7 +222,7 @@ func (b Builder) removeSource(ctx libcnb.BuildContext, keep []string) error {
 	if len(keep) > 0 {
 		b.Logger.Headerf("Removed the source from the image (%d entries), keeping %s", removed, strings.Join(keep, ", "))
 	} else {
-		b.Logger.Headerf("Removed the source from the image (%d entries); %s keeps files", removed, KeepFilesConfig)
+		b.Logger.Headerf("Removed the source from the image (%d entries); %s keeps files", removed, KeepFilesSetting)
 	}
 	return nil
 }
@@ -405,7 +372,7 @@ func (c goCompiler) evictBuildCache(dir string, limit int64) {
 		c.Logger.Bodyf("Go build cache: not bounded this time: %v", err)
 	case eviction.Removed > 0:
 		c.Logger.Headerf("Go build cache: %s, over %s=%s: removed the %d least recently used entries, now %s",
-			FormatSize(eviction.Before), GoCacheLimitConfig, FormatSize(limit), eviction.Removed, FormatSize(eviction.After))
+			FormatSize(eviction.Before), CacheLimitSetting, FormatSize(limit), eviction.Removed, FormatSize(eviction.After))
 	default:
 		c.Logger.Headerf("Go build cache: %s (limit %s)", FormatSize(eviction.Before), FormatSize(limit))
 	}
@@ -415,7 +382,7 @@ func (c goCompiler) evictBuildCache(dir string, limit int64) {
 // use, but only once the cache is over its limit: a normal build pays
 // nothing for the bound.
 func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
-	limit := plan.settings.modCacheLimit
+	limit := plan.settings.ModCacheLimit
 	size, err := DirSize(dir)
 	if err != nil || size <= limit {
 		c.Logger.Headerf("Go module cache: %s (limit %s)", FormatSize(size), FormatSize(limit))
@@ -423,7 +390,7 @@ func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
 	}
 	inUse, err := c.modulesInUse(dir, plan)
 	if err != nil {
-		c.Logger.Headerf("Go module cache: %s, over %s=%s, kept: unable to list the modules in use: %v", FormatSize(size), GoModCacheLimitConfig, FormatSize(limit), err)
+		c.Logger.Headerf("Go module cache: %s, over %s=%s, kept: unable to list the modules in use: %v", FormatSize(size), ModCacheLimitSetting, FormatSize(limit), err)
 		return
 	}
 	eviction, err := EvictModuleCache(dir, limit, inUse)
@@ -432,9 +399,9 @@ func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
 		return
 	}
 	c.Logger.Headerf("Go module cache: %s, over %s=%s: removed %d module versions this build does not use, now %s",
-		FormatSize(eviction.Before), GoModCacheLimitConfig, FormatSize(limit), eviction.Removed, FormatSize(eviction.After))
+		FormatSize(eviction.Before), ModCacheLimitSetting, FormatSize(limit), eviction.Removed, FormatSize(eviction.After))
 	if eviction.After > limit {
-		c.Logger.Bodyf("The modules this build uses take more than the limit: raise %s to keep them cached.", GoModCacheLimitConfig)
+		c.Logger.Bodyf("The modules this build uses take more than the limit: raise %s to keep them cached.", ModCacheLimitSetting)
 	}
 }
 

@@ -13,15 +13,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
-// The cache size limits. The go command never shrinks its caches by size
-// (GOCACHE drops entries unused for five days, GOMODCACHE nothing), and a
-// cache layer is restored and saved whole on every build, so an unbounded
-// one slows every build down.
-const (
-	GoCacheLimitConfig    = "BP_GO_CACHE_LIMIT"
-	GoModCacheLimitConfig = "BP_GO_MOD_CACHE_LIMIT"
-)
-
 var sizePattern = regexp.MustCompile(`^(\d+)\s*([KMGT])(IB|B)?$`)
 
 // ParseSize reads a size such as 512M or 2G (powers of 1024). The unit is

@@ -8,12 +8,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
-// The go build settings of onbuild/go.
-const (
-	GoBuildFlagsConfig   = "BP_GO_BUILD_FLAGS"
-	GoBuildLDFlagsConfig = "BP_GO_BUILD_LDFLAGS"
-)
-
 // FlagsInput is what decides the go build flags.
 type FlagsInput struct {
 	// BuildFlags is BP_GO_BUILD_FLAGS, LDFlags BP_GO_BUILD_LDFLAGS.
@@ -33,7 +27,7 @@ type FlagsInput struct {
 func BuildFlags(in FlagsInput) ([]string, error) {
 	words, err := shellwords.Parse(in.BuildFlags)
 	if err != nil {
-		return nil, flagsProblem(fmt.Sprintf("%s=%q does not split into words: %v.", GoBuildFlagsConfig, in.BuildFlags, err))
+		return nil, flagsProblem(fmt.Sprintf("%s=%q does not split into words: %v.", BuildFlagsSetting, in.BuildFlags, err))
 	}
 	ldflags := []string{"-s", "-w"}
 	if extra := strings.TrimSpace(in.LDFlags); extra != "" {
@@ -44,15 +38,15 @@ func BuildFlags(in FlagsInput) ([]string, error) {
 	for i := 0; i < len(words); i++ {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(words[i], "-"), "=")
 		if !strings.HasPrefix(words[i], "-") {
-			return nil, flagsProblem(fmt.Sprintf("%s holds %q, which is not a flag: packages go in %s.", GoBuildFlagsConfig, words[i], GoTargetsConfig))
+			return nil, flagsProblem(fmt.Sprintf("%s holds %q, which is not a flag: packages go in %s.", BuildFlagsSetting, words[i], TargetsSetting))
 		}
 		switch name {
 		case "o":
-			return nil, flagsProblem(fmt.Sprintf("%s sets -o, but onbuild/go names the binaries (one per target, in its launch layer).", GoBuildFlagsConfig))
+			return nil, flagsProblem(fmt.Sprintf("%s sets -o, but onbuild/go names the binaries (one per target, in its launch layer).", BuildFlagsSetting))
 		case "ldflags":
 			if !hasValue {
 				if i+1 >= len(words) {
-					return nil, flagsProblem(fmt.Sprintf("%s ends with -ldflags and no value.", GoBuildFlagsConfig))
+					return nil, flagsProblem(fmt.Sprintf("%s ends with -ldflags and no value.", BuildFlagsSetting))
 				}
 				i++
 				value = words[i]
@@ -101,8 +95,8 @@ func hasFlag(words []string, name string) bool {
 
 func flagsProblem(cause string) problem.Problem {
 	return problem.Problem{
-		Title: "Bad " + GoBuildFlagsConfig,
+		Title: "Bad " + BuildFlagsSetting,
 		Cause: cause,
-		Fixes: []string{fmt.Sprintf("Set %s to go build flags only, e.g. %s='-tags=netgo,osusergo -race'; linker flags go in %s.", GoBuildFlagsConfig, GoBuildFlagsConfig, GoBuildLDFlagsConfig)},
+		Fixes: []string{fmt.Sprintf("Set %s to go build flags only, e.g. %s='-tags=netgo,osusergo -race'; linker flags go in %s.", BuildFlagsSetting, BuildFlagsSetting, LDFlagsSetting)},
 	}
 }

@@ -10,9 +10,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
-// KeepFilesConfig lists globs of the app to keep in the image.
-const KeepFilesConfig = "BP_KEEP_FILES"
-
 // KeepPatterns splits BP_KEEP_FILES and checks each glob, so a typo fails
 // the build instead of silently deleting what was meant to stay.
 func KeepPatterns(value string) ([]string, error) {
@@ -25,9 +22,9 @@ func KeepPatterns(value string) ([]string, error) {
 		}
 		if _, err := path.Match(pattern, ""); err != nil || strings.HasPrefix(pattern, "../") {
 			return nil, problem.Problem{
-				Title: "Bad " + KeepFilesConfig,
-				Cause: fmt.Sprintf("%s entry %q is not a glob relative to the app.", KeepFilesConfig, pattern),
-				Fixes: []string{fmt.Sprintf("Use globs relative to the app, separated by colons: %s=static/*:templates:config.yaml", KeepFilesConfig)},
+				Title: "Bad " + KeepFilesSetting,
+				Cause: fmt.Sprintf("%s entry %q is not a glob relative to the app.", KeepFilesSetting, pattern),
+				Fixes: []string{fmt.Sprintf("Use globs relative to the app, separated by colons: %s=static/*:templates:config.yaml", KeepFilesSetting)},
 			}
 		}
 		patterns = append(patterns, pattern)

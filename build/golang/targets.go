@@ -15,9 +15,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
-// GoTargetsConfig lists the packages to build.
-const GoTargetsConfig = "BP_GO_TARGETS"
-
 // Target is one main package to build and the binary it becomes.
 type Target struct {
 	// Package is relative to the app, as go build takes it: "." or
@@ -49,7 +46,7 @@ func Targets(appDir, configured, modulePath string, cgo bool) ([]Target, error) 
 			return nil, problem.Problem{
 				Title: "Two Go targets make the same binary",
 				Cause: fmt.Sprintf("%s and %s would both be built as %s.", other, pkg, binary),
-				Fixes: []string{fmt.Sprintf("Rename one of the folders, or leave one out of %s.", GoTargetsConfig)},
+				Fixes: []string{fmt.Sprintf("Rename one of the folders, or leave one out of %s.", TargetsSetting)},
 			}
 		}
 		seen[binary] = pkg
@@ -88,9 +85,9 @@ func configuredTargets(appDir, configured string) ([]string, error) {
 
 func targetProblem(entry, why string) problem.Problem {
 	return problem.Problem{
-		Title: "Bad " + GoTargetsConfig,
-		Cause: fmt.Sprintf("%s entry %q %s.", GoTargetsConfig, entry, why),
-		Fixes: []string{fmt.Sprintf("List main packages by their folder relative to the app, separated by colons: %s=./cmd/api:./cmd/worker", GoTargetsConfig)},
+		Title: "Bad " + TargetsSetting,
+		Cause: fmt.Sprintf("%s entry %q %s.", TargetsSetting, entry, why),
+		Fixes: []string{fmt.Sprintf("List main packages by their folder relative to the app, separated by colons: %s=./cmd/api:./cmd/worker", TargetsSetting)},
 	}
 }
 
@@ -131,7 +128,7 @@ func discoverTargets(appDir string, cgo bool) ([]string, error) {
 			Title: "No main package",
 			Cause: "onbuild/go builds the main package at the root of the app, else those under cmd/, and found none: no .go file there says `package main`.",
 			Fixes: []string{
-				fmt.Sprintf("Name the packages to build: pack build --env %s=./path/to/main", GoTargetsConfig),
+				fmt.Sprintf("Name the packages to build: pack build --env %s=./path/to/main", TargetsSetting),
 				"Move the main package to the root of the app or to cmd/<name>/.",
 			},
 		}

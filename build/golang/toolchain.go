@@ -19,9 +19,6 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/sbom"
 )
 
-// GoVersionConfig picks the Go version over go.mod's lines.
-const GoVersionConfig = "BP_GO_VERSION"
-
 // goDependency is the id of the toolchains in buildpack.toml.
 const goDependency = "go"
 
@@ -40,7 +37,7 @@ type Request struct {
 // ignores such a toolchain line), then the go line.
 func Requested(project Project, override string) Request {
 	if override = strings.TrimPrefix(strings.TrimSpace(override), "go"); override != "" {
-		return Request{Version: override, Source: GoVersionConfig}
+		return Request{Version: override, Source: VersionSetting}
 	}
 	if project.Toolchain != "" && (project.Go == "" || version.Compare("go"+project.Toolchain, "go"+project.Go) >= 0) {
 		return Request{Version: project.Toolchain, Source: project.File + "'s toolchain line"}
@@ -111,11 +108,11 @@ func unknownGoProblem(request Request, known []string) problem.Problem {
 	}
 	fixes := []string{}
 	if suggestion != "" {
-		fixes = append(fixes, fmt.Sprintf("Build with the newest known patch of the same release: pack build --env %s=%s", GoVersionConfig, suggestion))
+		fixes = append(fixes, fmt.Sprintf("Build with the newest known patch of the same release: pack build --env %s=%s", VersionSetting, suggestion))
 	}
 	fixes = append(fixes,
 		fmt.Sprintf("Ask for a version above in %s, e.g. `go %s` (the newest %s patch, %s) and no toolchain line.", goModFile(request), minor, minor, newest),
-		fmt.Sprintf("Set %s to one of them: pack build --env %s=%s", GoVersionConfig, GoVersionConfig, newest),
+		fmt.Sprintf("Set %s to one of them: pack build --env %s=%s", VersionSetting, VersionSetting, newest),
 	)
 	return problem.Problem{
 		Title: "Go version not available",
@@ -135,14 +132,14 @@ func goModFile(request Request) string {
 // CheckGoLine refuses a BP_GO_VERSION older than the go line: with
 // GOTOOLCHAIN=local the go command would stop with a terser message.
 func CheckGoLine(resolved string, request Request, project Project) error {
-	if request.Source != GoVersionConfig || project.Go == "" || version.Compare("go"+resolved, "go"+project.Go) >= 0 {
+	if request.Source != VersionSetting || project.Go == "" || version.Compare("go"+resolved, "go"+project.Go) >= 0 {
 		return nil
 	}
 	return problem.Problem{
 		Title: "Go version too old for " + project.File,
-		Cause: fmt.Sprintf("%s=%s picks Go %s, but %s's go line requires Go %s or newer.", GoVersionConfig, request.Version, resolved, project.File, project.Go),
+		Cause: fmt.Sprintf("%s=%s picks Go %s, but %s's go line requires Go %s or newer.", VersionSetting, request.Version, resolved, project.File, project.Go),
 		Fixes: []string{
-			fmt.Sprintf("Set %s to %s or newer, or unset it to build with what %s asks for.", GoVersionConfig, project.Go, project.File),
+			fmt.Sprintf("Set %s to %s or newer, or unset it to build with what %s asks for.", VersionSetting, project.Go, project.File),
 			fmt.Sprintf("Lower the go line of %s, if the code builds with Go %s.", project.File, resolved),
 		},
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
-	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
@@ -46,14 +46,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
 
-	metadata, err := libpak.NewBuildModuleMetadata(ctx.Buildpack.Metadata)
+	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
 	if err != nil {
-		return result, fmt.Errorf("unable to read buildpack metadata\n%w", err)
+		return result, err
 	}
-	config, err := libpak.NewConfigurationResolver(metadata)
-	if err != nil {
-		return result, fmt.Errorf("unable to create configuration resolver\n%w", err)
-	}
+	config := ReadSettings(reader)
 
 	if err := CheckEnvironment(b.Environ); err != nil {
 		return result, err
@@ -73,16 +70,15 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	pipConfig, env := PipEnvironment(b.Environ, pipCache.Path)
-	key.PipConfig = pipConfig
+	env := PipEnvironment(b.Environ, config.PipIndex, pipCache.Path)
+	key.PipConfig = config.PipIndex
 	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger}
 	if err := venv.Contribute(&venvLayer); err != nil {
 		return result, err
 	}
 	result.Layers = append(result.Layers, pipCache, venvLayer)
 
-	launchCommand, _ := config.Resolve("BP_LAUNCH_COMMAND")
-	processes, guess, err := StartProcesses(ctx.ApplicationPath, venvLayer.Path, launchCommand)
+	processes, guess, err := StartProcesses(ctx.ApplicationPath, venvLayer.Path, config.LaunchCommand)
 	if err != nil {
 		return result, err
 	}

@@ -32,9 +32,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		ctx.ApplicationPath = t.TempDir()
 		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
 		ctx.StackID = "io.onbuild.stacks.bookworm"
-		ctx.Buildpack.Metadata = map[string]interface{}{
-			"configurations": []map[string]interface{}{{"name": "BP_LAUNCH_COMMAND"}},
-		}
+		ctx.Buildpack.Metadata = fake.Metadata(t, "python")
 		executor = &fake.Executor{Run: func(e effect.Execution) error {
 			answerVersionProbe(e)
 			return nil
@@ -145,7 +143,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("reads BP_LAUNCH_COMMAND from the environment", func() {
-		t.Setenv("BP_LAUNCH_COMMAND", "python serve.py")
+		builder.Environ = append(builder.Environ, "BP_LAUNCH_COMMAND=python serve.py")
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
 
 		result, err := builder.Build(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/build/python"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	. "github.com/onsi/gomega"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -71,7 +72,11 @@ func testPipProblems(t *testing.T, context spec.G, it spec.S) {
 			"HTTP_PROXY=http://127.0.0.1:3128", "HTTPS_PROXY=http://127.0.0.1:3128", "NO_PROXY=localhost",
 			"http_proxy=http://127.0.0.1:3128", "https_proxy=http://127.0.0.1:3128", "no_proxy=localhost",
 		}
-		config, env := python.PipEnvironment(append([]string{"PATH=/usr/bin"}, proxies...), "/cache")
+		environ := append([]string{"PATH=/usr/bin"}, proxies...)
+		reader, err := settings.New(fake.Metadata(t, "python"), environ)
+		Expect(err).NotTo(HaveOccurred())
+		config := python.ReadSettings(reader).PipIndex
+		env := python.PipEnvironment(environ, config, "/cache")
 
 		Expect(env).To(ContainElements(proxies))
 		Expect(strings.Join(env, "\n")).To(ContainSubstring("PIP_CACHE_DIR=/cache"))

@@ -20,11 +20,6 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
-// PipIndexVariables are the pip settings that change what an install
-// resolves to. Each also has a BP_ spelling (BP_PIP_INDEX_URL, ...) that a
-// platform can set without touching the developer's pip variables.
-var PipIndexVariables = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"}
-
 // VenvKey is the cache key of the virtualenv layer: everything that changes
 // what pip would install, and nothing else, so a source-only change reuses
 // the layer without running pip.
@@ -245,25 +240,17 @@ func (k VenvKey) reasons(old VenvKey) []string {
 	return append(reasons, changed...)
 }
 
-// PipEnvironment resolves the pip index settings: a PIP_ variable wins over
-// its BP_PIP_ spelling. It returns them as a map (for the cache key) and as
-// the full environment pip runs with.
-func PipEnvironment(environ []string, pipCache string) (map[string]string, []string) {
-	config := map[string]string{}
+// PipEnvironment is the environment pip runs with: the build's, plus the
+// index settings a BP_PIP_ spelling gave, the wheel cache, and what makes
+// its bytecode reproducible.
+func PipEnvironment(environ []string, index map[string]string, pipCache string) []string {
 	env := append([]string{}, environ...)
 	for _, name := range PipIndexVariables {
-		value := envvar.Value(environ, name)
-		if value == "" {
-			if value = envvar.Value(environ, "BP_"+name); value != "" {
-				env = append(env, name+"="+value)
-			}
-		}
-		if value != "" {
-			config[name] = value
+		if value := index[name]; value != "" && envvar.Value(environ, name) == "" {
+			env = append(env, name+"="+value)
 		}
 	}
 	// A fixed SOURCE_DATE_EPOCH makes Python write hash-based .pyc files,
 	// so the same requirements give the same venv layer, byte for byte.
-	env = append(env, "PIP_CACHE_DIR="+pipCache, "PYTHONDONTWRITEBYTECODE=", "SOURCE_DATE_EPOCH=315532801")
-	return config, env
+	return append(env, "PIP_CACHE_DIR="+pipCache, "PYTHONDONTWRITEBYTECODE=", "SOURCE_DATE_EPOCH=315532801")
 }

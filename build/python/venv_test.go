@@ -17,6 +17,7 @@ import (
 
 	"github.com/onbuild-buildpacks/onbuild/build/python"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
 
 // fakeExecutor records what would run and lets a test script its outcome.
@@ -143,9 +144,11 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 
 	context("PipEnvironment", func() {
 		it("prefers PIP_ variables and falls back to their BP_PIP_ spelling", func() {
-			config, env := python.PipEnvironment([]string{
-				"PATH=/usr/bin", "PIP_INDEX_URL=http://a/simple", "BP_PIP_INDEX_URL=http://b/simple", "BP_PIP_NO_INDEX=1",
-			}, "/cache")
+			environ := []string{"PATH=/usr/bin", "PIP_INDEX_URL=http://a/simple", "BP_PIP_INDEX_URL=http://b/simple", "BP_PIP_NO_INDEX=1"}
+			reader, err := settings.New(fake.Metadata(t, "python"), environ)
+			Expect(err).NotTo(HaveOccurred())
+			config := python.ReadSettings(reader).PipIndex
+			env := python.PipEnvironment(environ, config, "/cache")
 
 			Expect(config).To(Equal(map[string]string{"PIP_INDEX_URL": "http://a/simple", "PIP_NO_INDEX": "1"}))
 			Expect(env).To(ContainElements("PATH=/usr/bin", "PIP_NO_INDEX=1", "PIP_CACHE_DIR=/cache"))

@@ -7,14 +7,9 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
-	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
-
-// RunImageTinyConfig names the tiny run image the onbuild/run-image
-// extension switches Go apps to. The builder sets it ([[build.env]]) to the
-// registry name it was created with; `pack build --env` overrides it.
-const RunImageTinyConfig = "BP_RUN_IMAGE_TINY"
 
 // RunImage is the generate step of the onbuild/run-image extension, which
 // detects only Go apps (detect.RunImage): a run.Dockerfile with nothing but
@@ -33,15 +28,11 @@ func (g Generator) Generate(ctx libcnb.GenerateContext) (libcnb.GenerateResult, 
 	g.Logger.Title(ctx.Extension.Info.Name, ctx.Extension.Info.Version, ctx.Extension.Info.Homepage)
 	result := libcnb.NewGenerateResult()
 
-	metadata, err := libpak.NewBuildModuleMetadata(ctx.Extension.Metadata)
+	reader, err := settings.New(ctx.Extension.Metadata, os.Environ())
 	if err != nil {
-		return result, fmt.Errorf("unable to read extension metadata\n%w", err)
+		return result, err
 	}
-	config, err := libpak.NewConfigurationResolver(metadata)
-	if err != nil {
-		return result, fmt.Errorf("unable to create configuration resolver\n%w", err)
-	}
-	image, _ := config.ResolveAndTrim(RunImageTinyConfig)
+	image := reader.String(TinySetting)
 	if err := checkRunImage(image); err != nil {
 		return result, err
 	}
@@ -58,20 +49,20 @@ var imageReference = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$`)
 // the lifecycle and pack can pull.
 func checkRunImage(image string) error {
 	fixes := []string{
-		"Create the builder with `make builder-registry`, which sets " + RunImageTinyConfig + " to its registry's tiny run image.",
-		"Pass it to the build: pack build --env " + RunImageTinyConfig + "=127.0.0.1:PORT/onbuild/stack-run-tiny:bookworm",
+		"Create the builder with `make builder-registry`, which sets " + TinySetting + " to its registry's tiny run image.",
+		"Pass it to the build: pack build --env " + TinySetting + "=127.0.0.1:PORT/onbuild/stack-run-tiny:bookworm",
 	}
 	if image == "" {
 		return problem.Problem{
 			Title: "No run image for Go apps",
-			Cause: "This Go app belongs on onbuild's tiny run image, but " + RunImageTinyConfig + " is not set: the builder was created without a registry to pull it from.",
+			Cause: "This Go app belongs on onbuild's tiny run image, but " + TinySetting + " is not set: the builder was created without a registry to pull it from.",
 			Fixes: fixes,
 		}
 	}
 	if !imageReference.MatchString(image) {
 		return problem.Problem{
 			Title: "Bad run image name",
-			Cause: fmt.Sprintf("%s=%q is not an image reference such as 127.0.0.1:5111/onbuild/stack-run-tiny:bookworm.", RunImageTinyConfig, image),
+			Cause: fmt.Sprintf("%s=%q is not an image reference such as 127.0.0.1:5111/onbuild/stack-run-tiny:bookworm.", TinySetting, image),
 			Fixes: fixes[1:],
 		}
 	}

@@ -35,7 +35,7 @@ func testRunImage(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("writes a run.Dockerfile that only switches to the configured image", func() {
-		t.Setenv(runimage.RunImageTinyConfig, "127.0.0.1:5111/onbuild/stack-run-tiny:bookworm")
+		t.Setenv(runimage.TinySetting, "127.0.0.1:5111/onbuild/stack-run-tiny:bookworm")
 		result, err := generate()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(result.RunDockerfile)).To(Equal("FROM 127.0.0.1:5111/onbuild/stack-run-tiny:bookworm\n"))
@@ -46,7 +46,7 @@ func testRunImage(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("accepts a digest reference and trims the value", func() {
-		t.Setenv(runimage.RunImageTinyConfig, " 127.0.0.1:5111/onbuild/stack-run-tiny@sha256:"+string(bytes.Repeat([]byte("a"), 64))+"\n")
+		t.Setenv(runimage.TinySetting, " 127.0.0.1:5111/onbuild/stack-run-tiny@sha256:"+string(bytes.Repeat([]byte("a"), 64))+"\n")
 		result, err := generate()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(result.RunDockerfile)).To(HavePrefix("FROM 127.0.0.1:5111/onbuild/stack-run-tiny@sha256:aaaa"))
@@ -61,7 +61,7 @@ func testRunImage(t *testing.T, context spec.G, it spec.S) {
 
 	it("refuses a value that would not be one FROM line", func() {
 		for _, bad := range []string{"onbuild/stack-run-tiny:bookworm\nRUN rm -rf /", "tiny image", "-tiny"} {
-			t.Setenv(runimage.RunImageTinyConfig, bad)
+			t.Setenv(runimage.TinySetting, bad)
 			_, err := generate()
 			Expect(err).To(MatchError(ContainSubstring("[Error: Bad run image name]")), bad)
 		}

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 	"github.com/onbuild-buildpacks/onbuild/internal/credentials"
-	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -67,7 +66,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, fmt.Errorf("unable to create the dependency cache\n%w", err)
 	}
-	mirror := strings.TrimSpace(envvar.Value(b.Environ, DebianMirrorConfig))
+	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
+	if err != nil {
+		return result, err
+	}
+	mirror := ReadSettings(reader).DebianMirror
 
 	for _, tool := range plannedTools(ctx.Plan) {
 		layer, err := ctx.Layers.Layer(tool.entry)

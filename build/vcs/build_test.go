@@ -136,6 +136,7 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 		}
 		var b strings.Builder
 		b.WriteString("[metadata.tools]\n  git = [\"libcurl3-gnutls\", \"git\"]\n  hg = [\"mercurial-common\", \"mercurial\"]\n")
+		b.WriteString("[[metadata.configurations]]\n  name = \"BP_DEBIAN_MIRROR\"\n")
 		for _, d := range deps {
 			debian.files[d.pool] = d.content
 			fmt.Fprintf(&b, "[[metadata.dependencies]]\n  id = %q\n  name = %q\n  version = %q\n  uri = %q\n  checksum = \"sha256:%s\"\n  purls = [\"pkg:deb/debian/%s@%s?arch=amd64\"]\n",
@@ -424,7 +425,7 @@ func testVCSBuildpackTOML(t *testing.T, context spec.G, it spec.S) {
 			upstream := dep.Version[strings.Index(dep.Version, ":")+1:]
 			Expect(dep.URI).To(ContainSubstring("_"+upstream+"_"), dep.ID)
 		}
-		Expect(metadata.Configurations).To(ContainElement(HaveField("Name", vcs.DebianMirrorConfig)))
+		Expect(metadata.Configurations).To(ContainElement(HaveField("Name", vcs.DebianMirrorSetting)))
 	})
 }
 

@@ -17,13 +17,6 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/sbom"
 )
 
-// DebianMirrorConfig is the base URL of the Debian mirror (the folder that
-// holds pool/). buildpack.toml cannot name a host, and platforms mirror
-// Debian anyway, so each dependency's uri is a pool path joined to this at
-// build time; the builder defaults it to the mirror of the apt sources of
-// the machine that created it.
-const DebianMirrorConfig = "BP_DEBIAN_MIRROR"
-
 // debianLayout versions how a DebianTool lays out its layer: bump it when
 // that changes, so cached layers of the old layout are rebuilt.
 const debianLayout = 1
@@ -122,9 +115,9 @@ func (t DebianTool) uri(pkg libpak.BuildModuleDependency) (string, error) {
 		}
 		return "", problem.Problem{
 			Title: "No Debian mirror configured",
-			Cause: fmt.Sprintf("onbuild/vcs downloads %s from a Debian mirror, and %s is empty.", pkg.Name, DebianMirrorConfig),
+			Cause: fmt.Sprintf("onbuild/vcs downloads %s from a Debian mirror, and %s is empty.", pkg.Name, DebianMirrorSetting),
 			Fixes: []string{
-				fmt.Sprintf("Set the mirror: pack build --env %s=http://<mirror>/debian (the URL in your apt sources).", DebianMirrorConfig),
+				fmt.Sprintf("Set the mirror: pack build --env %s=http://<mirror>/debian (the URL in your apt sources).", DebianMirrorSetting),
 				"Build offline with a binding of type dependency-mapping that maps each package's sha256 to a file:// URI.",
 			},
 		}
@@ -133,8 +126,8 @@ func (t DebianTool) uri(pkg libpak.BuildModuleDependency) (string, error) {
 	if err != nil || base.Scheme == "" || (base.Host == "" && base.Scheme != "file") {
 		return "", problem.Problem{
 			Title: "Bad Debian mirror",
-			Cause: fmt.Sprintf("%s=%s is not a URL.", DebianMirrorConfig, t.Mirror),
-			Fixes: []string{fmt.Sprintf("Set %s to the mirror's base URL, the folder that holds pool/, e.g. http://<mirror>/debian.", DebianMirrorConfig)},
+			Cause: fmt.Sprintf("%s=%s is not a URL.", DebianMirrorSetting, t.Mirror),
+			Fixes: []string{fmt.Sprintf("Set %s to the mirror's base URL, the folder that holds pool/, e.g. http://<mirror>/debian.", DebianMirrorSetting)},
 		}
 	}
 	return strings.TrimSuffix(t.Mirror, "/") + "/" + strings.TrimPrefix(pkg.URI, "/"), nil
@@ -148,7 +141,7 @@ func downloadProblem(pkg libpak.BuildModuleDependency, mirror string, err error)
 			Cause: fmt.Sprintf("%s %s from %s is not the file onbuild/vcs pins (%s):\n%v",
 				pkg.Name, pkg.Version, mirror, pkg.GetChecksum(), err),
 			Fixes: []string{
-				fmt.Sprintf("Point %s at a mirror that serves Debian's own bookworm packages, not a rebuilt or altered archive.", DebianMirrorConfig),
+				fmt.Sprintf("Point %s at a mirror that serves Debian's own bookworm packages, not a rebuilt or altered archive.", DebianMirrorSetting),
 				"If buildpack.toml was edited, take the SHA256 from `apt-cache show " + pkg.ID + "=" + pkg.Version + "`.",
 			},
 		}
@@ -157,8 +150,8 @@ func downloadProblem(pkg libpak.BuildModuleDependency, mirror string, err error)
 		Title: "Debian package download failed",
 		Cause: fmt.Sprintf("onbuild/vcs could not download %s %s:\n%v", pkg.Name, pkg.Version, err),
 		Fixes: []string{
-			fmt.Sprintf("Check that the build reaches %s=%s (the build runs in a container: localhost there is the container).", DebianMirrorConfig, mirror),
-			"A mirror drops superseded versions after a Debian point release: point " + DebianMirrorConfig + " at a snapshot archive that still has " + pkg.URI + ".",
+			fmt.Sprintf("Check that the build reaches %s=%s (the build runs in a container: localhost there is the container).", DebianMirrorSetting, mirror),
+			"A mirror drops superseded versions after a Debian point release: point " + DebianMirrorSetting + " at a snapshot archive that still has " + pkg.URI + ".",
 			"Build offline with a binding of type dependency-mapping that maps the package's sha256 to a file:// URI.",
 		},
 	}

@@ -1,0 +1,48 @@
+package python
+
+import (
+	"github.com/onbuild-buildpacks/onbuild/build/python/pyversion"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
+)
+
+// Every setting onbuild/python reads, each declared with its description in
+// buildpacks/python/buildpack.toml and listed in the README.
+const (
+	// LaunchCommandSetting starts the app when there is no Procfile.
+	LaunchCommandSetting = "BP_LAUNCH_COMMAND"
+	// PythonVersionSetting is the Python the app asks for, above any file.
+	PythonVersionSetting = pyversion.Override
+)
+
+// PipIndexVariables are the pip settings that change what an install
+// resolves to. Each also has a BP_ spelling (BP_PIP_INDEX_URL, ...) that a
+// platform can set without touching the developer's pip variables.
+var PipIndexVariables = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"}
+
+// Settings are the values of one build.
+type Settings struct {
+	LaunchCommand string
+	PythonVersion string
+	// PipIndex maps each of PipIndexVariables that is set to its value: a
+	// PIP_ variable wins over its BP_PIP_ spelling.
+	PipIndex map[string]string
+}
+
+// ReadSettings reads them.
+func ReadSettings(r settings.Reader) Settings {
+	s := Settings{
+		LaunchCommand: r.String(LaunchCommandSetting),
+		PythonVersion: r.String(PythonVersionSetting),
+		PipIndex:      map[string]string{},
+	}
+	for _, name := range PipIndexVariables {
+		value := r.String(name)
+		if value == "" {
+			value = r.String("BP_" + name)
+		}
+		if value != "" {
+			s.PipIndex[name] = value
+		}
+	}
+	return s
+}
