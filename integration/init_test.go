@@ -16,9 +16,9 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
 )
 
-const builder = "onbuild/builder"
-
 var (
+	// builder is the image under test: onbuild/builder, or ONBUILD_BUILDER.
+	builder = builderImage()
 	// pack is the pack binary built by tools/pack.sh, passed in by make.
 	pack string
 	// index is the local Python package index every Python build uses.
@@ -66,4 +66,13 @@ func TestIntegration(t *testing.T) {
 	suite("Publish", testPublish)
 	suite("Offline", testOffline)
 	suite.Run(t)
+}
+
+// builderImage lets a second checkout test its own builder
+// (ONBUILD_BUILDER=onbuild/builder-mine make integration).
+func builderImage() string {
+	if name := os.Getenv("ONBUILD_BUILDER"); name != "" {
+		return name
+	}
+	return "onbuild/builder"
 }

@@ -25,7 +25,9 @@ mirror=$(debian_mirror bookworm)
 # looks first, so builds need no network but the app's own package index.
 # A separate image and directory: onbuild/builder and out/builder stay as
 # they are for the builds and scripts that use them.
-image=onbuild/builder config=$out/builder buildpacks=$out/buildpacks
+# ONBUILD_BUILDER names the image, so a second checkout can build and test
+# its own builder beside the usual one.
+image=${ONBUILD_BUILDER:-onbuild/builder} config=$out/builder buildpacks=$out/buildpacks
 if [[ ${OFFLINE:-} == 1 ]]; then
   image=onbuild/builder-offline config=$out/builder-offline buildpacks=$out/buildpacks-offline
   "$root/tools/offline-deps.sh" "$out/buildpacks" "$buildpacks"
