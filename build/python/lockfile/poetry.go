@@ -237,6 +237,9 @@ func poetryConstraintOf(t map[string]any) (poetryConstraint, error) {
 	}
 	var parts []string
 	if m, ok := t["markers"].(string); ok {
+		if _, err := parseMarker(m, nil); err != nil {
+			return c, err
+		}
 		parts = append(parts, m)
 	}
 	if py, ok := t["python"].(string); ok {
@@ -401,7 +404,7 @@ func (l Lock) poetryManifest(manifest map[string]any) (poetryProject, error) {
 		}
 		m.groups[normalizeName(group)] = append(m.groups[normalizeName(group)], nil...)
 	}
-	if len(table(poetry, "dev-dependencies")) == 0 {
+	if len(table(poetry, "dev-dependencies")) == 0 && table(table(poetry, "group"), "dev") == nil {
 		delete(m.groups, "dev")
 	}
 	extras := table(poetry, "extras")

@@ -239,13 +239,15 @@ func redactURL(raw string) string {
 		}
 		return raw
 	}
+	// url.URL escapes "*", so a plain placeholder is swapped in afterwards.
+	const hidden = "REDACTED"
 	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "****")
+		u.User = url.UserPassword(u.User.Username(), hidden)
 	} else if u.User.Username() != "git" {
 		// A lone user name in an https URL is usually a token.
-		u.User = url.User("****")
+		u.User = url.User(hidden)
 	}
-	return prefix + u.String()
+	return prefix + strings.Replace(u.String(), hidden, "****", 1)
 }
 
 func sortPackages(pkgs []Package) {

@@ -258,14 +258,14 @@ func (l Lock) uvSource(pkg uvPackage) (Source, bool, error) {
 // uvGit reads "https://host/repo?rev=v1&subdirectory=x#<commit>".
 func (l Lock) uvGit(name, raw string) (Source, bool, error) {
 	base, commit, _ := strings.Cut(raw, "#")
-	if !commitRe.MatchString(commit) {
-		return Source{}, false, l.problemFor(name, fmt.Sprintf("The git source of %s (%s) has no locked commit.", name, redactURL(base)), "")
-	}
 	src := Source{Kind: SourceGit, Commit: commit}
 	if u, query, ok := strings.Cut(base, "?"); ok {
 		base = u
 		values, _ := url.ParseQuery(query)
 		src.Subdirectory = values.Get("subdirectory")
+	}
+	if !commitRe.MatchString(commit) {
+		return Source{}, false, l.problemFor(name, fmt.Sprintf("The git source of %s (%s) has no locked commit.", name, redactURL(base)), "")
 	}
 	src.URL = base
 	return src, true, nil
