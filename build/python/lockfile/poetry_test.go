@@ -128,4 +128,36 @@ func testPoetry(t *testing.T, context spec.G, it spec.S) {
 		_, err := poetryPythonMarker("^three")
 		Expect(err).To(HaveOccurred())
 	})
+
+	context("with a Poetry 2 project ([project] table, lock-version 2.1)", func() {
+		it.Before(func() {
+			dir = copyApp(t, "poetry2")
+		})
+
+		it("installs [project] dependencies of a virtual project, its content-hash matching", func() {
+			set, err := resolveApp(t, dir)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(names(set)).To(Equal([]string{"colorama==0.4.6", "flask==3.1.1"}))
+			Expect(pkg(set, "colorama").Marker).To(Equal(`sys_platform == "win32"`))
+			Expect(set.Root).To(Equal(Root{Name: "app2", Kind: RootVirtual}))
+		})
+
+		it("adds [project.optional-dependencies] and groups when selected", func() {
+			set, err := resolveApp(t, dir, "server", "dev")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(names(set)).To(Equal([]string{"colorama==0.4.6", "flask==3.1.1", "gunicorn==23.0.0", "packaging==25.0", "six==1.17.0"}))
+		})
+
+		it("finds a changed requires-python through the content-hash", func() {
+			edit(t, dir, "pyproject.toml", `requires-python = ">=3.11"`, `requires-python = ">=3.12"`)
+			_, err := resolveApp(t, dir)
+			Expect(err).To(MatchError(ContainSubstring("poetry.lock is out of date")))
+		})
+
+		it("names a [project] dependency the lock lacks", func() {
+			edit(t, dir, "pyproject.toml", `"flask (>=3)",`, `"flask (>=3)", "requests[socks]>=2",`)
+			_, err := resolveApp(t, dir)
+			Expect(err).To(MatchError(ContainSubstring("pyproject.toml declares requests (group main)")))
+		})
+	})
 }

@@ -199,11 +199,17 @@ func localPath(path string) string {
 
 // Key is a stable, line-per-package summary of the set (names, versions,
 // markers, sources and a digest of the hashes) for a layer's cache key:
-// it changes exactly when pip would install something else, and is
-// unaffected by groups left out. URLs carry no credentials.
+// it changes when the lock pins something else, and is unaffected by
+// groups left out. URLs carry no credentials. The content of local path
+// dependencies is not in it: a caller installing them non-editable must
+// add their files to its key.
 func (s Set) Key() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "root %s %s\n", s.Root.Kind, s.Root.Name)
+	kind := s.Root.Kind
+	if kind == RootNone {
+		kind = "none"
+	}
+	fmt.Fprintf(&b, "root %s %s\n", kind, s.Root.Name)
 	for _, p := range s.Packages {
 		bare := p
 		bare.Hashes = nil
