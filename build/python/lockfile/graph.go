@@ -33,11 +33,16 @@ type walkKey struct {
 // walk carries markers from the roots through the graph until nothing
 // changes: a package's marker is the "or" over every path reaching it of
 // the "and" of the markers along the path. Markers only grow, over a finite
-// set of comparisons, so cycles end.
-func walk(roots []edge, rootExtras map[string]bool) map[*node]marker {
+// set of comparisons, so cycles end. A guard restricts a node whatever
+// the path: Poetry records one for each of several versions locked under
+// the same name.
+func walk(roots []edge, guards map[*node]marker) map[*node]marker {
 	markers := map[walkKey]marker{}
 	var queue []walkKey
 	add := func(k walkKey, m marker) {
+		if guard, ok := guards[k.n]; ok {
+			m = m.and(guard)
+		}
 		if m == nil {
 			return
 		}
@@ -58,7 +63,7 @@ func walk(roots []edge, rootExtras map[string]bool) map[*node]marker {
 		}
 	}
 	for _, e := range roots {
-		follow(markerTrue, e, rootExtras)
+		follow(markerTrue, e, nil)
 	}
 	for len(queue) > 0 {
 		k := queue[0]

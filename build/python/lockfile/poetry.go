@@ -24,7 +24,10 @@ type poetryPackage struct {
 	Dependencies map[string]any      `toml:"dependencies"`
 	Extras       map[string][]string `toml:"extras"`
 	Develop      bool                `toml:"develop"`
-	Source       *struct {
+	Groups       []string            `toml:"groups"`
+	// Markers is a string, or a table of markers by group (lock-version 2.1).
+	Markers any `toml:"markers"`
+	Source  *struct {
 		Type              string `toml:"type"`
 		URL               string `toml:"url"`
 		ResolvedReference string `toml:"resolved_reference"`
@@ -58,21 +61,28 @@ func loadPoetry(l *Lock) error {
 		p := l.formatProblem(l.File, fmt.Sprintf("%s has lock-version %q; onbuild reads lock-version 1.x and 2.x (Poetry 1.0 to 2.x).", l.File, lock.Metadata.LockVersion))
 		return p
 	}
-	nodes := map[string]*node{}
+	nodes := map[string][]*node{}
+	recorded := map[*node]poetryPackage{}
+	var order []*node
 	for _, pkg := range lock.Packages {
 		name := normalizeName(pkg.Name)
-		if _, dup := nodes[name]; dup {
-			return l.problemFor(name, fmt.Sprintf("%s locks several versions of %s (for different Python versions or platforms); onbuild cannot yet tell which one each dependency means.", l.File, name),
-				fmt.Sprintf("Constrain %s to one version in %s and run `poetry lock`.", name, l.Manifest))
+		// Poetry 2.1 records each package's own marker, which tells apart
+		// versions locked for different Pythons or platforms; older locks
+		// leave that to Poetry's resolver.
+		if len(nodes[name]) > 0 && !poetryRecordsMarkers(lock.Metadata.LockVersion) {
+			return l.problemFor(name, fmt.Sprintf("%s locks several versions of %s (for different Python versions or platforms); with lock-version %s onbuild cannot tell which one each dependency means.", l.File, name, lock.Metadata.LockVersion),
+				"Run `poetry lock` with Poetry 2.1 or later (lock-version 2.1 records which version applies where) and commit poetry.lock.")
 		}
 		n, err := l.poetryNode(pkg, lock.Metadata.Files[pkg.Name])
 		if err != nil {
 			return err
 		}
-		nodes[name] = n
+		nodes[name] = append(nodes[name], n)
+		recorded[n] = pkg
+		order = append(order, n)
 	}
-	for _, pkg := range lock.Packages {
-		if err := l.poetryEdges(pkg, nodes); err != nil {
+	for _, n := range order {
+		if err := l.poetryEdges(recorded[n], nodes, n); err != nil {
 			return err
 		}
 	}
@@ -86,19 +96,24 @@ func loadPoetry(l *Lock) error {
 		var roots []edge
 		for _, group := range sortedKeys(selected) {
 			for _, dep := range m.groups[group] {
-				n := nodes[dep.name]
-				if n == nil {
+				if len(nodes[dep.name]) == 0 {
 					return Set{}, l.staleProblem(fmt.Sprintf("%s declares %s (group %s), but the lock does not cover it.", l.Manifest, dep.name, group))
 				}
-				for _, c := range dep.constraints {
-					roots = append(roots, edge{to: n, marker: c.marker, extras: c.extras})
+				for _, n := range nodes[dep.name] {
+					for _, c := range dep.constraints {
+						roots = append(roots, edge{to: n, marker: c.marker, extras: c.extras})
+					}
 				}
 			}
 		}
 		if err := l.poetryFresh(manifest, lock); err != nil {
 			return Set{}, err
 		}
-		return l.collect(walk(roots, nil), m.root)
+		guards, err := l.poetryGuards(nodes, recorded, selected)
+		if err != nil {
+			return Set{}, err
+		}
+		return l.collect(walk(roots, guards), m.root)
 	}
 	return nil
 }
@@ -142,26 +157,66 @@ func (l Lock) poetryNode(pkg poetryPackage, legacyFiles []poetryFile) (*node, er
 	return n, nil
 }
 
-func (l Lock) poetryEdges(pkg poetryPackage, nodes map[string]*node) error {
-	n := nodes[normalizeName(pkg.Name)]
+func poetryRecordsMarkers(lockVersion string) bool {
+	major, minor, _ := strings.Cut(lockVersion, ".")
+	return major == "2" && minor != "" && minor != "0"
+}
+
+// poetryGuards restricts each of several versions locked under one name
+// to the marker Poetry recorded for it in the selected groups.
+func (l Lock) poetryGuards(nodes map[string][]*node, recorded map[*node]poetryPackage, selected map[string]bool) (map[*node]marker, error) {
+	guards := map[*node]marker{}
+	for _, name := range sortedKeys(nodes) {
+		if len(nodes[name]) < 2 {
+			continue
+		}
+		for _, n := range nodes[name] {
+			pkg := recorded[n]
+			var guard marker
+			for _, group := range pkg.Groups {
+				if !selected[normalizeName(group)] {
+					continue
+				}
+				text := ""
+				switch m := pkg.Markers.(type) {
+				case string:
+					text = m
+				case map[string]any:
+					text, _ = m[group].(string)
+				}
+				gm, err := parseMarker(text, selected)
+				if err != nil {
+					return nil, l.problemFor(name, fmt.Sprintf("The markers of %s %s: %v", name, n.pkg.Version, err), "")
+				}
+				guard = guard.or(gm)
+			}
+			guards[n] = guard
+		}
+	}
+	return guards, nil
+}
+
+func (l Lock) poetryEdges(pkg poetryPackage, nodes map[string][]*node, n *node) error {
 	optional := map[string][]poetryConstraint{}
 	for _, dname := range sortedKeys(pkg.Dependencies) {
 		constraints, err := poetryConstraints(pkg.Dependencies[dname])
 		if err != nil {
 			return l.problemFor(n.pkg.Name, fmt.Sprintf("The dependency of %s on %s: %v", pkg.Name, dname, err), "")
 		}
-		to := nodes[normalizeName(dname)]
+		targets := nodes[normalizeName(dname)]
 		for _, c := range constraints {
 			if c.optional {
 				optional[normalizeName(dname)] = append(optional[normalizeName(dname)], c)
 				continue
 			}
-			if to == nil {
+			if len(targets) == 0 {
 				// Poetry locks only what some platform needs; a missing
 				// mandatory dependency means a hand-edited or broken lock.
 				return l.problemFor(n.pkg.Name, fmt.Sprintf("%s depends on %s, which is not locked.", pkg.Name, dname), "")
 			}
-			n.deps = append(n.deps, edge{to: to, marker: c.marker, extras: c.extras})
+			for _, to := range targets {
+				n.deps = append(n.deps, edge{to: to, marker: c.marker, extras: c.extras})
+			}
 		}
 	}
 	for extra, reqs := range pkg.Extras {
@@ -173,19 +228,17 @@ func (l Lock) poetryEdges(pkg poetryPackage, nodes map[string]*node) error {
 			if err != nil {
 				return l.problemFor(n.pkg.Name, fmt.Sprintf("The extra %s of %s: %v", extra, pkg.Name, err), "")
 			}
-			to := nodes[req.name]
-			if to == nil {
-				// Extras nobody asked for are not locked.
-				continue
-			}
+			// Extras nobody asked for are not locked: no targets, no edges.
 			cs := optional[req.name]
 			if len(cs) == 0 {
 				cs = []poetryConstraint{{}}
 			}
-			for _, c := range cs {
-				n.extras[normalizeName(extra)] = append(n.extras[normalizeName(extra)], edge{
-					to: to, marker: andMarkers(c.marker, req.marker), extras: append(append([]string{}, c.extras...), req.extras...),
-				})
+			for _, to := range nodes[req.name] {
+				for _, c := range cs {
+					n.extras[normalizeName(extra)] = append(n.extras[normalizeName(extra)], edge{
+						to: to, marker: andMarkers(c.marker, req.marker), extras: append(append([]string{}, c.extras...), req.extras...),
+					})
+				}
 			}
 		}
 	}

@@ -87,6 +87,13 @@ func testPoetry(t *testing.T, context spec.G, it spec.S) {
 		Expect(pkg(set, "helper").Source).To(Equal(Source{Kind: SourceGit, URL: "https://git.example.invalid/helper.git", Commit: "0123456789abcdef0123456789abcdef01234567", Editable: true}))
 	})
 
+	it("refuses several versions under one name in a lock without recorded markers", func() {
+		edit(t, dir, "poetry.lock", "[extras]", "[[package]]\nname = \"six\"\nversion = \"1.16.0\"\noptional = false\npython-versions = \"*\"\nfiles = []\n\n[extras]")
+		_, _, err := Find(dir)
+		Expect(err).To(MatchError(ContainSubstring("poetry.lock locks several versions of six")))
+		Expect(err.Error()).To(ContainSubstring("Poetry 2.1 or later"))
+	})
+
 	it("refuses a lock-version it does not know", func() {
 		edit(t, dir, "poetry.lock", `lock-version = "2.0"`, `lock-version = "3.0"`)
 		_, _, err := Find(dir)
@@ -152,6 +159,31 @@ func testPoetry(t *testing.T, context spec.G, it spec.S) {
 			edit(t, dir, "pyproject.toml", `requires-python = ">=3.11"`, `requires-python = ">=3.12"`)
 			_, err := resolveApp(t, dir)
 			Expect(err).To(MatchError(ContainSubstring("poetry.lock is out of date")))
+		})
+
+		it("tells apart versions locked under one name by their recorded markers", func() {
+			edit(t, dir, "poetry.lock", "groups = [\"dev\"]\n", "groups = [\"dev\"]\nmarkers = {dev = \"python_version >= \\\"3.12\\\"\"}\n")
+			edit(t, dir, "poetry.lock", "[extras]", `[[package]]
+name = "six"
+version = "1.16.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["dev"]
+markers = "python_version < \"3.12\""
+files = [
+    {file = "six-1.16.0-py3-none-any.whl", hash = "sha256:`+sixtyFour('a')+`"},
+]
+
+[extras]`)
+			set, err := resolveApp(t, dir, "dev")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(set.Hashed().Requirements()).To(ContainSubstring("six==1.16.0 ; python_version < \"3.12\" \\\n"))
+			Expect(set.Hashed().Requirements()).To(ContainSubstring("six==1.17.0 ; python_version >= \"3.12\" \\\n"))
+
+			set, err = resolveApp(t, dir)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(names(set)).To(Equal([]string{"colorama==0.4.6", "flask==3.1.1"}))
 		})
 
 		it("names a [project] dependency the lock lacks", func() {
