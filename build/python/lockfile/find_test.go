@@ -69,6 +69,19 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).To(MatchError(ContainSubstring(`BP_PYTHON_GROUPS asks for the group or extra "docs", but uv.lock does not lock it: it has dev, server.`)))
 	})
 
+	it("lists each lock's groups", func() {
+		for fixture, want := range map[string][]string{
+			"uv":      {"dev", "server"},
+			"poetry":  {"dev", "main", "server"},
+			"poetry2": {"dev", "main", "server"},
+			"pipenv":  {"default", "dev", "develop"},
+		} {
+			l, _, err := Find(copyApp(t, fixture))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(l.Groups()).To(Equal(want), fixture)
+		}
+	})
+
 	it("splits BP_PYTHON_GROUPS", func() {
 		Expect(ParseGroups(" dev, server ,,")).To(Equal([]string{"dev", "server"}))
 		Expect(ParseGroups("")).To(BeEmpty())

@@ -151,6 +151,11 @@ func (l Lock) Resolve(groups []string) (Set, error) {
 	return l.resolve(selected)
 }
 
+// Groups are the names BP_PYTHON_GROUPS may select in this lock, sorted.
+func (l Lock) Groups() []string {
+	return append([]string{}, l.groups...)
+}
+
 // ParseGroups splits the BP_PYTHON_GROUPS value.
 func ParseGroups(value string) []string {
 	var groups []string

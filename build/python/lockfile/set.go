@@ -115,7 +115,9 @@ func (s Set) NeedsVCS() (git, hg bool) {
 
 // Requirements renders the set as a pip requirements file. Render Hashed()
 // and Unhashed() apart: pip refuses a file that mixes hashed and VCS or
-// directory requirements under --require-hashes.
+// directory requirements under --require-hashes. URLs keep the
+// credentials the lock has, since pip needs them: write the file outside
+// the image and never log it (Key is the loggable form).
 func (s Set) Requirements() string {
 	var b strings.Builder
 	for _, p := range s.Packages {
@@ -166,6 +168,10 @@ func vcsURL(src Source, redact bool) string {
 	u := src.URL
 	if redact {
 		u = redactURL(u)
+	}
+	// pip takes no scp-like "git@host:org/repo" address; ssh:// says the same.
+	if m := scpLike.FindStringSubmatch(u); m != nil {
+		u = "ssh://" + m[1] + "/" + m[2]
 	}
 	scheme := string(src.Kind) + "+"
 	if !strings.HasPrefix(u, scheme) {

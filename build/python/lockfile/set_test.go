@@ -63,6 +63,12 @@ tiny @ git+https://user:secret@git.example.invalid/tiny.git@0123456789abcdef0123
 		Expect(set.Key()).To(Equal(key))
 	})
 
+	it("gives pip an ssh:// URL for an scp-like git address", func() {
+		p := set.Packages[4]
+		p.Source.URL, p.Source.Subdirectory, p.Marker = "git@git.example.invalid:org/tiny.git", "", ""
+		Expect(Set{Packages: []Package{p}}.Requirements()).To(Equal("tiny @ git+ssh://git@git.example.invalid/org/tiny.git@0123456789abcdef0123456789abcdef01234567\n"))
+	})
+
 	it("says which VCS tools the set needs", func() {
 		git, hg := set.NeedsVCS()
 		Expect([]bool{git, hg}).To(Equal([]bool{true, false}))

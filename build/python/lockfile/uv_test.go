@@ -119,6 +119,12 @@ func testUV(t *testing.T, context spec.G, it spec.S) {
 		Expect(err.Error()).To(ContainSubstring("Run `uv lock` and commit uv.lock."))
 	})
 
+	it("calls a lock without the project out of date", func() {
+		edit(t, dir, "pyproject.toml", `name = "app"`, `name = "renamed"`)
+		_, _, err := Find(dir)
+		Expect(err).To(MatchError(ContainSubstring("uv.lock is out of date: it has no entry for the project renamed declared in pyproject.toml.")))
+	})
+
 	it("checks dependency groups only when selected", func() {
 		edit(t, dir, "pyproject.toml", `dev = ["six"]`, `dev = ["six", "pytest"]`)
 		_, err := resolveApp(t, dir)
