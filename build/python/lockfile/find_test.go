@@ -45,8 +45,8 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 		var p problem.Problem
 		Expect(err).To(BeAssignableToTypeOf(p))
 		Expect(err.Error()).To(ContainSubstring("poetry.lock and Pipfile.lock"))
-		Expect(err.Error()).To(ContainSubstring("Keep poetry.lock (poetry) and delete the others."))
-		Expect(err.Error()).To(ContainSubstring("Keep Pipfile.lock (pipenv) and delete the others."))
+		Expect(err.Error()).To(ContainSubstring("Keep poetry.lock (poetry) and delete Pipfile.lock."))
+		Expect(err.Error()).To(ContainSubstring("Keep Pipfile.lock (pipenv) and delete poetry.lock."))
 	})
 
 	it("refuses a lock file whose manifest is missing", func() {

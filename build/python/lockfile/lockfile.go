@@ -119,7 +119,15 @@ func twoLocksProblem(found []lockKind) problem.Problem {
 	var names, fixes []string
 	for _, kind := range found {
 		names = append(names, kind.file)
-		fixes = append(fixes, fmt.Sprintf("Keep %s (%s) and delete the others.", kind.file, kind.tool))
+	}
+	for _, kind := range found {
+		var others []string
+		for _, other := range names {
+			if other != kind.file {
+				others = append(others, other)
+			}
+		}
+		fixes = append(fixes, fmt.Sprintf("Keep %s (%s) and delete %s.", kind.file, kind.tool, strings.Join(others, " and ")))
 	}
 	return problem.Problem{
 		Title: "More than one lock file",
@@ -202,7 +210,7 @@ func (l Lock) formatProblem(file, cause string) problem.Problem {
 		Fixes: []string{fmt.Sprintf("Fix %s by hand and run `%s`.", file, l.Tool.RefreshCommand())},
 	}
 	if file == l.File {
-		p.Fixes = []string{fmt.Sprintf("Regenerate it with `%s` and commit it.", l.Tool.RefreshCommand())}
+		p.Fixes = []string{fmt.Sprintf("Regenerate %s with `%s` and commit it.", file, l.Tool.RefreshCommand())}
 	}
 	return p
 }

@@ -58,7 +58,6 @@ type pyproject struct {
 	DependencyGroups map[string][]any `toml:"dependency-groups"`
 	Tool             struct {
 		UV struct {
-			Package         *bool    `toml:"package"`
 			DevDependencies []string `toml:"dev-dependencies"`
 		} `toml:"uv"`
 	} `toml:"tool"`
@@ -100,12 +99,8 @@ func loadUV(l *Lock) error {
 		for x := range r.extras {
 			groupSet[x] = true
 		}
-		for _, pkg := range lock.Packages {
-			if g.nodes[pkg.key()] == r {
-				for name := range pkg.DevDependencies {
-					groupSet[normalizeName(name)] = true
-				}
-			}
+		for name := range g.dev[r] {
+			groupSet[name] = true
 		}
 	}
 	l.groups = sortedKeys(groupSet)

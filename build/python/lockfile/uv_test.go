@@ -158,7 +158,7 @@ func testUV(t *testing.T, context spec.G, it spec.S) {
 		edit(t, dir, "uv.lock", `name = "flask"`, `name = "flask`)
 		_, _, err := Find(dir)
 		Expect(err).To(MatchError(ContainSubstring("uv.lock is not valid TOML")))
-		Expect(err.Error()).To(ContainSubstring("Regenerate it with `uv lock`"))
+		Expect(err.Error()).To(ContainSubstring("Regenerate uv.lock with `uv lock`"))
 	})
 
 	it("refuses a git source without a commit", func() {
