@@ -70,6 +70,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
+	if err := b.checkPython(ctx, config.PythonVersion, key.Python); err != nil {
+		return result, err
+	}
 	env := PipEnvironment(b.Environ, config.PipIndex, pipCache.Path)
 	key.PipConfig = config.PipIndex
 	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger}

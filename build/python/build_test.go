@@ -91,6 +91,34 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(result.Layers[1].Metadata["install"]).To(Equal([]interface{}{"--requirement requirements.txt", "--editable ."}))
 	})
 
+	it("says which file asked for which Python, and stops before pip on another minor", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, ".python-version"), []byte("# pinned by pyenv\n3.11\n"), 0644)).To(Succeed())
+		_, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(output.String()).To(ContainSubstring(".python-version asks for 3.11; using Python 3.11.2 from the bookworm stack"))
+
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, ".python-version"), []byte("3.13\n"), 0644)).To(Succeed())
+		executor.Executions = nil
+		_, err = builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring(".python-version")))
+		Expect(err.Error()).To(ContainSubstring("trixie"))
+		for _, e := range executor.Executions {
+			Expect(e.Args).NotTo(ContainElement("pip"), "no pip before the version check")
+		}
+	})
+
+	it("lets BP_PYTHON_VERSION win over the app's files", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "runtime.txt"), []byte("python-3.10.2\n"), 0644)).To(Succeed())
+		builder.Environ = append(builder.Environ, "BP_PYTHON_VERSION=3.11")
+		_, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(output.String()).To(ContainSubstring("BP_PYTHON_VERSION asks for 3.11"))
+	})
+
 	it("names the misspelt requirements file detection let through", func() {
 		ctx.Plan.Entries = []libcnb.BuildpackPlanEntry{{Name: "python-venv", Metadata: map[string]interface{}{"near-miss": "Requirements.txt"}}}
 
