@@ -17,6 +17,7 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
+	"github.com/onbuild-buildpacks/onbuild/build/certificates/execd"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
@@ -26,21 +27,11 @@ import (
 )
 
 const (
-	// SystemCertificates is the stack's CA bundle (Debian's path); the
-	// combined bundle starts from it so public CAs stay trusted.
-	SystemCertificates    = "/etc/ssl/certs/ca-certificates.crt"
 	systemCertificatesDir = "/etc/ssl/certs"
 
-	// HelperName is the exec.d program, built to
-	// <buildpack>/bin/ca-certificates-helper.
-	HelperName = "ca-certificates-helper"
-
-	// Files of the ca-certificates layer: the combined bundle, the CAs the
-	// bindings add to the stack's (what the helper adds to the run image's
-	// bundle), and one file per added CA with OpenSSL's hash links.
-	combinedBundle = "ca-certificates.crt"
-	boundBundle    = "bindings.pem"
-	certsDir       = "certs"
+	// The folder of the ca-certificates layer holding one file per added CA
+	// with OpenSSL's hash links; execd names the layer's other files.
+	certsDir = "certs"
 )
 
 // bundleVariables name the combined bundle for each kind of client a build
@@ -57,7 +48,7 @@ func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		Logger:       log.NewPaketoLogger(os.Stdout),
 		Executor:     effect.CommandExecutor{},
 		Environ:      os.Environ(),
-		SystemBundle: SystemCertificates,
+		SystemBundle: execd.SystemCertificates,
 	}.Build(ctx)
 }
 
@@ -311,8 +302,8 @@ func (b Builder) writeLayer(layer libcnb.Layer, system systemBundle, added []cer
 			return fmt.Errorf("unable to write %s\n%w", c.source, err)
 		}
 	}
-	combined := append(withNewline(append([]byte{}, system.data...)), addedPEM.Bytes()...)
-	for name, data := range map[string][]byte{combinedBundle: combined, boundBundle: addedPEM.Bytes()} {
+	combined := append(execd.WithNewline(append([]byte{}, system.data...)), addedPEM.Bytes()...)
+	for name, data := range map[string][]byte{execd.CombinedBundle: combined, execd.BoundBundle: addedPEM.Bytes()} {
 		if err := os.WriteFile(filepath.Join(layer.Path, name), data, 0644); err != nil {
 			return fmt.Errorf("unable to write %s\n%w", name, err)
 		}
@@ -321,7 +312,7 @@ func (b Builder) writeLayer(layer libcnb.Layer, system systemBundle, added []cer
 		return err
 	}
 	for _, name := range bundleVariables {
-		layer.BuildEnvironment.Override(name, filepath.Join(layer.Path, combinedBundle))
+		layer.BuildEnvironment.Override(name, filepath.Join(layer.Path, execd.CombinedBundle))
 	}
 	layer.BuildEnvironment.Override("SSL_CERT_DIR", certDirs(layer))
 	return nil
@@ -346,8 +337,8 @@ func (b Builder) rehash(dir string) error {
 // image's bundle with the binding's CAs at every start, so a rebase onto a
 // run image with updated CAs takes effect without a rebuild.
 func (b Builder) embed(buildpackPath string, layer *libcnb.Layer) error {
-	helper := filepath.Join(buildpackPath, "bin", HelperName)
-	if err := copyExecutable(helper, layer.Exec.FilePath(HelperName)); err != nil {
+	helper := filepath.Join(buildpackPath, "bin", execd.Name)
+	if err := copyExecutable(helper, layer.Exec.FilePath(execd.Name)); err != nil {
 		return err
 	}
 	layer.LaunchEnvironment.Override("SSL_CERT_DIR", certDirs(*layer))

@@ -22,6 +22,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/certificates"
+	"github.com/onbuild-buildpacks/onbuild/build/certificates/execd"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
@@ -303,13 +304,13 @@ func testParseCertificates(t *testing.T, context spec.G, it spec.S) {
 func testCertificatesHelper(t *testing.T, context spec.G, it spec.S) {
 	var (
 		Expect = NewWithT(t).Expect
-		helper certificates.Helper
+		helper execd.Helper
 		stderr *bytes.Buffer
 	)
 
 	it.Before(func() {
 		stderr = &bytes.Buffer{}
-		helper = certificates.Helper{
+		helper = execd.Helper{
 			LayerDir:     t.TempDir(),
 			SystemBundle: filepath.Join(t.TempDir(), "ca-certificates.crt"),
 			TempDir:      t.TempDir(),

@@ -6,9 +6,9 @@ package main
 import (
 	"github.com/buildpacks/libcnb/v2"
 
-	"github.com/onbuild-buildpacks/onbuild/build/certificates"
+	"github.com/onbuild-buildpacks/onbuild/build/certificates/execd"
 )
 
 func main() {
-	libcnb.RunExecD(map[string]libcnb.ExecD{certificates.HelperName: certificates.NewHelper()})
+	libcnb.RunExecD(map[string]libcnb.ExecD{execd.Name: execd.New()})
 }

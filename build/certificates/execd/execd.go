@@ -1,4 +1,8 @@
-package certificates
+// Package execd is onbuild/ca-certificates' container-start program: the
+// launcher runs it before the app when the binding's CAs are embedded, and
+// it points the app's TLS clients at the run image's CAs joined with them.
+// It imports nothing of the build, so the program stays small.
+package execd
 
 import (
 	"errors"
@@ -7,6 +11,20 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+)
+
+// Files and names the build and the program share.
+const (
+	// Name is the exec.d program, built to <buildpack>/bin/ca-certificates-helper.
+	Name = "ca-certificates-helper"
+	// SystemCertificates is the stack's CA bundle (Debian's path).
+	SystemCertificates = "/etc/ssl/certs/ca-certificates.crt"
+	// CombinedBundle is the file of the layer holding the stack's CAs and
+	// the bindings', as the build made it.
+	CombinedBundle = "ca-certificates.crt"
+	// BoundBundle is the file of the layer holding the CAs the bindings add
+	// to the stack's.
+	BoundBundle = "bindings.pem"
 )
 
 // Helper is the exec.d program of an embedded ca-certificates
@@ -21,10 +39,10 @@ type Helper struct {
 	Stderr       io.Writer
 }
 
-// NewHelper finds the layer from the program's own path,
+// New finds the layer from the program's own path,
 // <layer>/exec.d/ca-certificates-helper. A SSL_CERT_FILE set for the
 // container replaces the run image's bundle as the base.
-func NewHelper() Helper {
+func New() Helper {
 	helper := Helper{SystemBundle: SystemCertificates, TempDir: os.TempDir(), Stderr: os.Stderr}
 	if exe, err := os.Executable(); err == nil {
 		helper.LayerDir = filepath.Dir(filepath.Dir(exe))
@@ -37,7 +55,7 @@ func NewHelper() Helper {
 
 // Execute returns the variables the launcher sets for the app.
 func (h Helper) Execute() (map[string]string, error) {
-	bound, err := os.ReadFile(filepath.Join(h.LayerDir, boundBundle))
+	bound, err := os.ReadFile(filepath.Join(h.LayerDir, BoundBundle))
 	if err != nil {
 		return nil, fmt.Errorf("unable to read the CA certificates embedded by onbuild/ca-certificates\n%w", err)
 	}
@@ -45,11 +63,11 @@ func (h Helper) Execute() (map[string]string, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("unable to read %s\n%w", h.SystemBundle, err)
 	}
-	path, err := h.write(append(withNewline(system), bound...))
+	path, err := h.write(append(WithNewline(system), bound...))
 	if err != nil {
 		// A read-only file system must not stop the app: the bundle made at
 		// build time holds the same CAs, only not a rebased run image's.
-		path = filepath.Join(h.LayerDir, combinedBundle)
+		path = filepath.Join(h.LayerDir, CombinedBundle)
 		fmt.Fprintf(h.Stderr, "onbuild/ca-certificates: %v; using %s, made at build time\n", err, path)
 	}
 	return map[string]string{"SSL_CERT_FILE": path, "REQUESTS_CA_BUNDLE": path}, nil
@@ -75,7 +93,7 @@ func (h Helper) write(bundle []byte) (string, error) {
 	return file.Name(), nil
 }
 
-func withNewline(data []byte) []byte {
+func WithNewline(data []byte) []byte {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		return append(data, '\n')
 	}
