@@ -71,14 +71,14 @@ func (d DeployLayer) Contribute(layers libcnb.Layers, hook Hook) (libcnb.Layer, 
 		d.Logger.Bodyf("the tiny run image (Go apps) has no shell and no interpreter, so there the deploy hook must be a static binary.")
 	}
 
-	layer, err := layers.Layer("deploy-hook")
+	layer, err := layers.Layer(DeployLayerSpec.Name)
 	if err != nil {
 		return layer, fmt.Errorf("unable to create deploy-hook layer\n%w", err)
 	}
 	if layer, err = layer.Reset(); err != nil {
 		return layer, fmt.Errorf("unable to reset deploy-hook layer\n%w", err)
 	}
-	layer.LayerTypes = libcnb.LayerTypes{Launch: true}
+	layer.LayerTypes = DeployLayerSpec.Types
 
 	config := DeployConfig{Name: hook.Name, Path: hook.Path, AppDir: d.AppDir}
 	if rel, err := filepath.Rel(d.AppDir, hook.Path); err != nil || strings.HasPrefix(rel, "..") {

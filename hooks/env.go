@@ -74,14 +74,14 @@ func Environ(env []string, vars map[string]string) []string {
 // rebuilt on every build, never cached or reused, because the hooks that
 // fill it run every build; its metadata lists the names only.
 func ExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Layer, error) {
-	layer, err := layers.Layer("hook-env")
+	layer, err := layers.Layer(ExportLayerSpec.Name)
 	if err != nil {
 		return layer, fmt.Errorf("unable to create hook-env layer\n%w", err)
 	}
 	if layer, err = layer.Reset(); err != nil {
 		return layer, fmt.Errorf("unable to reset hook-env layer\n%w", err)
 	}
-	layer.LayerTypes = libcnb.LayerTypes{Build: true, Launch: true}
+	layer.LayerTypes = ExportLayerSpec.Types
 	for name, value := range vars {
 		layer.SharedEnvironment.Override(name, value)
 	}

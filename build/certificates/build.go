@@ -95,7 +95,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	added := system.missing(bound)
 	b.warnExpired(added)
 
-	layer, err := ctx.Layers.Layer("ca-certificates")
+	layer, err := ctx.Layers.Layer(CertificatesLayer.Name)
 	if err != nil {
 		return result, fmt.Errorf("unable to create ca-certificates layer\n%w", err)
 	}
@@ -110,7 +110,8 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Headerf("Trusted by every later build step: %d CAs of the stack, %d added by the bindings", len(system.certs), len(added))
 	b.Logger.Bodyf("%s", strings.Join(append(append([]string{}, bundleVariables...), "SSL_CERT_DIR"), ", "))
 
-	layer.LayerTypes = libcnb.LayerTypes{Build: true, Launch: embed}
+	layer.LayerTypes = CertificatesLayer.Types
+	layer.LayerTypes.Launch = embed
 	layer.Metadata = map[string]interface{}{"bindings": bindingNames(binds), "added": len(added)}
 	if embed {
 		if err := b.embed(ctx.Buildpack.Path, &layer); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
+	"github.com/onbuild-buildpacks/onbuild/internal/layer"
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
@@ -70,15 +71,15 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	modCache, err := cacheLayer(ctx.Layers, "go-mod-cache")
+	modCache, err := cacheLayer(ctx.Layers, ModCacheLayer)
 	if err != nil {
 		return result, err
 	}
-	buildCache, err := cacheLayer(ctx.Layers, "go-build-cache")
+	buildCache, err := cacheLayer(ctx.Layers, BuildCacheLayer)
 	if err != nil {
 		return result, err
 	}
-	binaries, err := ctx.Layers.Layer("binaries")
+	binaries, err := ctx.Layers.Layer(BinariesLayer.Name)
 	if err != nil {
 		return result, fmt.Errorf("unable to create binaries layer\n%w", err)
 	}
@@ -87,7 +88,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if binaries, err = binaries.Reset(); err != nil {
 		return result, fmt.Errorf("unable to reset binaries layer\n%w", err)
 	}
-	binaries.LayerTypes = libcnb.LayerTypes{Launch: true}
+	binaries.LayerTypes = BinariesLayer.Types
 	binaries.LaunchEnvironment.Default("PORT", "8080")
 
 	compiler := goCompiler{
@@ -190,7 +191,8 @@ func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModul
 // cacheLayer is a cache-only layer the go command manages itself; its
 // content is keyed inside (module versions, action hashes), so it never
 // needs invalidating, only bounding.
-func cacheLayer(layers libcnb.Layers, name string) (libcnb.Layer, error) {
+func cacheLayer(layers libcnb.Layers, spec layer.Spec) (libcnb.Layer, error) {
+	name := spec.Name
 	layer, err := layers.Layer(name)
 	if err != nil {
 		return layer, fmt.Errorf("unable to create %s layer\n%w", name, err)
@@ -198,7 +200,7 @@ func cacheLayer(layers libcnb.Layers, name string) (libcnb.Layer, error) {
 	if err := os.MkdirAll(layer.Path, 0755); err != nil {
 		return layer, fmt.Errorf("unable to create %s\n%w", layer.Path, err)
 	}
-	layer.LayerTypes = libcnb.LayerTypes{Cache: true}
+	layer.LayerTypes = spec.Types
 	layer.Metadata = map[string]interface{}{"cache": name}
 	return layer, nil
 }

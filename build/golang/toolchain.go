@@ -180,7 +180,7 @@ func (t Toolchain) Go(layer libcnb.Layer) string {
 func (t Toolchain) Contribute(layer *libcnb.Layer) error {
 	previous, _ := layer.Metadata["version"].(string)
 	contributor := libpak.NewLayerContributor("Go "+t.Dependency.Version, t.Dependency.GetMetadata(),
-		libcnb.LayerTypes{Build: true, Cache: true}, t.Logger)
+		ToolchainLayer.Types, t.Logger)
 	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
 		if previous != "" && previous != t.Dependency.Version {
 			t.Logger.Bodyf("The cached toolchain is Go %s; this build needs Go %s", previous, t.Dependency.Version)

@@ -56,13 +56,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 
-	pipCache, err := ctx.Layers.Layer("pip-cache")
+	pipCache, err := ctx.Layers.Layer(PipCacheLayer.Name)
 	if err != nil {
 		return result, fmt.Errorf("unable to create pip-cache layer\n%w", err)
 	}
-	pipCache.LayerTypes = libcnb.LayerTypes{Cache: true}
+	pipCache.LayerTypes = PipCacheLayer.Types
 
-	venvLayer, err := ctx.Layers.Layer("venv")
+	venvLayer, err := ctx.Layers.Layer(VenvLayer.Name)
 	if err != nil {
 		return result, fmt.Errorf("unable to create venv layer\n%w", err)
 	}

@@ -63,7 +63,7 @@ type Venv struct {
 func (v Venv) Contribute(layer *libcnb.Layer) error {
 	previous := layer.Metadata
 	contributor := libpak.NewLayerContributor("Python virtualenv", v.Key,
-		libcnb.LayerTypes{Build: true, Cache: true, Launch: true}, v.Logger)
+		VenvLayer.Types, v.Logger)
 	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
 		v.logReasons(previous)
 		return v.install(layer)

@@ -23,11 +23,11 @@ func (b Builder) credentialsLayer(ctx libcnb.BuildContext) (*libcnb.Layer, error
 	if err != nil || len(creds.Used) == 0 {
 		return nil, err
 	}
-	layer, err := ctx.Layers.Layer("credentials")
+	layer, err := ctx.Layers.Layer(CredentialsLayer.Name)
 	if err != nil {
 		return nil, fmt.Errorf("unable to create credentials layer\n%w", err)
 	}
-	layer.LayerTypes = libcnb.LayerTypes{Build: true}
+	layer.LayerTypes = CredentialsLayer.Types
 	if creds.GitConfig != "" {
 		if value := envvar.Value(b.Environ, "GIT_CONFIG_SYSTEM"); value != "" {
 			return nil, problem.Problem{

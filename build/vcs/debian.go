@@ -51,7 +51,7 @@ func (t DebianTool) Contribute(layer *libcnb.Layer) error {
 		key.Packages = append(key.Packages, pkg.GetMetadata())
 	}
 	previous := layer.Metadata
-	contributor := libpak.NewLayerContributor(t.Title, key, libcnb.LayerTypes{Build: true, Cache: true}, t.Logger)
+	contributor := libpak.NewLayerContributor(t.Title, key, ToolLayer.Types, t.Logger)
 	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
 		for _, reason := range key.reasons(previous) {
 			t.Logger.Bodyf("%s", reason)

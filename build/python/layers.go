@@ -1,0 +1,26 @@
+package python
+
+import (
+	"github.com/buildpacks/libcnb/v2"
+
+	"github.com/onbuild-buildpacks/onbuild/internal/layer"
+)
+
+// The layers onbuild/python writes (ARCHITECTURE.md, "Layers").
+var (
+	VenvLayer = layer.Spec{
+		Name:        "venv",
+		Types:       libcnb.LayerTypes{Build: true, Cache: true, Launch: true},
+		Key:         "VenvKey: requirements bytes through -r/-c, declared project dependencies, wheelhouse, Python and pip versions, stack, pip index settings",
+		Invalidated: "any key field changing; the venv is then rebuilt from scratch",
+	}
+	PipCacheLayer = layer.Spec{
+		Name:        "pip-cache",
+		Types:       libcnb.LayerTypes{Cache: true},
+		Key:         "none: pip keys its wheels itself",
+		Invalidated: "never; pip adds to it",
+	}
+)
+
+// Layers lists them all.
+var Layers = []layer.Spec{VenvLayer, PipCacheLayer}
