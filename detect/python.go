@@ -13,7 +13,7 @@ import (
 )
 
 // pythonMarkers are the files that make an app a Python app, in the order
-// DESIGN.md lists them.
+// ARCHITECTURE.md lists them.
 var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml"}
 
 // Python passes when the app declares Python dependencies.

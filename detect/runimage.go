@@ -8,7 +8,8 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 )
 
-// goMarkers are the files that make an app a Go app (DESIGN.md, Go).
+// goMarkers are the files that make an app a Go app (ARCHITECTURE.md,
+// "Buildpacks and order groups").
 var goMarkers = []string{"go.mod", "go.work"}
 
 // RunImage is the detection of the onbuild/run-image extension: it passes
