@@ -12,6 +12,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/golang"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
@@ -20,7 +21,7 @@ import (
 func staticBinary(t *testing.T) string {
 	t.Helper()
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{
+	fake.WriteFiles(t, src, map[string]string{
 		"go.mod":  "module example.com/hello\n\ngo 1.22\n",
 		"main.go": "package main\n\nfunc main() { println(\"hello\") }\n",
 	})

@@ -52,7 +52,7 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		}}
 
 		app := t.TempDir()
-		writeFiles(t, app, map[string]string{
+		fake.WriteFiles(t, app, map[string]string{
 			"go.mod":                  "module example.com/web\n\ngo 1.24\n",
 			"main.go":                 "package main\n\nfunc main() {}\n",
 			"static/index.html":       "<h1>hi</h1>\n",
@@ -136,7 +136,7 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("fails before any download on an unknown Go version and lists the known ones", func() {
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "module example.com/web\n\ngo 1.20\n"})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "module example.com/web\n\ngo 1.20\n"})
 		_, err := goBuild.Build(ctx)
 		Expect(err).To(MatchError(ContainSubstring("go.mod's go line asks for Go 1.20, and onbuild/go can install only these versions:\n  1.24.13")))
 		Expect(executor.Executions).To(BeEmpty())
@@ -144,7 +144,7 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("fails on a go.mod without a module line", func() {
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "go 1.24\n"})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "go 1.24\n"})
 		_, err := goBuild.Build(ctx)
 		Expect(err).To(MatchError(ContainSubstring("[Error: go.mod has no module line]")))
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/golang"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
 func testKeepFiles(t *testing.T, context spec.G, it spec.S) {
@@ -34,7 +35,7 @@ func testKeepFiles(t *testing.T, context spec.G, it spec.S) {
 
 	it.Before(func() {
 		app = t.TempDir()
-		writeFiles(t, app, map[string]string{
+		fake.WriteFiles(t, app, map[string]string{
 			"main.go": "", "go.mod": "", "config.yaml": "", "README.md": "",
 			"static/app.css": "", "static/img/logo.png": "",
 			"templates/index.html": "", "templates/index.go": "",

@@ -7,6 +7,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/golang"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
 func testTargets(t *testing.T, context spec.G, it spec.S) {
@@ -20,12 +21,12 @@ func testTargets(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("builds the main package at the root, named like go build names it", func() {
-		writeFiles(t, app, map[string]string{"main.go": "package main\nfunc main() {}\n", "cmd/tool/main.go": "package main\nfunc main() {}\n"})
+		fake.WriteFiles(t, app, map[string]string{"main.go": "package main\nfunc main() {}\n", "cmd/tool/main.go": "package main\nfunc main() {}\n"})
 		Expect(golang.Targets(app, "", "example.com/shop/v2", false)).To(Equal([]golang.Target{{Package: ".", Binary: "shop"}}))
 	})
 
 	it("else builds every main package under cmd/, in path order, skipping testdata and _ folders", func() {
-		writeFiles(t, app, map[string]string{
+		fake.WriteFiles(t, app, map[string]string{
 			"lib.go":                 "package shop\n",
 			"gen.go":                 "//go:build ignore\n\npackage main\nfunc main() {}\n",
 			"cmd/worker/main.go":     "package main\nfunc main() {}\n",
@@ -45,14 +46,14 @@ func testTargets(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("honours cgo build constraints", func() {
-		writeFiles(t, app, map[string]string{"main.go": "//go:build cgo\n\npackage main\nfunc main() {}\n"})
+		fake.WriteFiles(t, app, map[string]string{"main.go": "//go:build cgo\n\npackage main\nfunc main() {}\n"})
 		Expect(golang.Targets(app, "", "m", true)).To(HaveLen(1))
 		_, err := golang.Targets(app, "", "m", false)
 		Expect(err).To(MatchError(ContainSubstring("[Error: No main package]")))
 	})
 
 	it("takes BP_GO_TARGETS in its order, with or without ./", func() {
-		writeFiles(t, app, map[string]string{"cmd/api/main.go": "package main\n", "cmd/worker/main.go": "package main\n"})
+		fake.WriteFiles(t, app, map[string]string{"cmd/api/main.go": "package main\n", "cmd/worker/main.go": "package main\n"})
 		Expect(golang.Targets(app, "cmd/worker: ./cmd/api/", "m", false)).To(Equal([]golang.Target{
 			{Package: "./cmd/worker", Binary: "worker"},
 			{Package: "./cmd/api", Binary: "api"},
@@ -60,7 +61,7 @@ func testTargets(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("names a BP_GO_TARGETS entry that is not a folder of the app", func() {
-		writeFiles(t, app, map[string]string{"cmd/api/main.go": "package main\n"})
+		fake.WriteFiles(t, app, map[string]string{"cmd/api/main.go": "package main\n"})
 		_, err := golang.Targets(app, "./cmd/api:./cmd/wrker", "m", false)
 		Expect(err).To(MatchError(ContainSubstring(`BP_GO_TARGETS entry "./cmd/wrker" is not a folder of the app`)))
 		_, err = golang.Targets(app, "../elsewhere", "m", false)
@@ -70,19 +71,19 @@ func testTargets(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("refuses two targets that make the same binary", func() {
-		writeFiles(t, app, map[string]string{"a/server/main.go": "package main\n", "b/server/main.go": "package main\n"})
+		fake.WriteFiles(t, app, map[string]string{"a/server/main.go": "package main\n", "b/server/main.go": "package main\n"})
 		_, err := golang.Targets(app, "./a/server:./b/server", "m", false)
 		Expect(err).To(MatchError(ContainSubstring("./a/server and ./b/server would both be built as server")))
 	})
 
 	it("explains a folder that mixes packages", func() {
-		writeFiles(t, app, map[string]string{"main.go": "package main\n", "lib.go": "package lib\n"})
+		fake.WriteFiles(t, app, map[string]string{"main.go": "package main\n", "lib.go": "package lib\n"})
 		_, err := golang.Targets(app, "", "m", false)
 		Expect(err).To(MatchError(ContainSubstring("[Error: Two packages in one folder]")))
 	})
 
 	it("explains an app without a main package", func() {
-		writeFiles(t, app, map[string]string{"lib.go": "package lib\n"})
+		fake.WriteFiles(t, app, map[string]string{"lib.go": "package lib\n"})
 		_, err := golang.Targets(app, "", "m", false)
 		Expect(err).To(MatchError(ContainSubstring("BP_GO_TARGETS=./path/to/main")))
 	})
