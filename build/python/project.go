@@ -41,12 +41,12 @@ func ProjectDependencies(appDir string) (map[string]string, error) {
 			found[filepath.Clean(file)] = sum
 		}
 	} else if !os.IsNotExist(err) {
-		return nil, fmt.Errorf("unable to read pyproject.toml\n%w", err)
+		return nil, projectReadProblem("pyproject.toml", err)
 	}
 	if content, err := dir.ReadFile("setup.py"); err == nil {
 		found["setup.py"] = digest(content)
 	} else if !os.IsNotExist(err) {
-		return nil, fmt.Errorf("unable to read setup.py\n%w", err)
+		return nil, projectReadProblem("setup.py", err)
 	}
 	// setup.cfg alone is no project pip can install: it only counts beside
 	// setup.py or pyproject.toml.
@@ -64,9 +64,19 @@ func ProjectDependencies(appDir string) (map[string]string, error) {
 			found[filepath.Clean(file)] = sum
 		}
 	} else if !os.IsNotExist(err) {
-		return nil, fmt.Errorf("unable to read setup.cfg\n%w", err)
+		return nil, projectReadProblem("setup.cfg", err)
 	}
 	return found, nil
+}
+
+// projectReadProblem explains a project file the app has but onbuild
+// cannot read inside it, most often a symbolic link out of the app.
+func projectReadProblem(name string, err error) problem.Problem {
+	return problem.Problem{
+		Title: "Project file unreadable",
+		Cause: fmt.Sprintf("%s cannot be read inside the app: %v.", name, err),
+		Fixes: []string{fmt.Sprintf("If %s is a symbolic link out of the app, replace it with the file itself.", name)},
+	}
 }
 
 // dynamicFileDigest reads a file that project (pyproject.toml, setup.cfg)

@@ -51,6 +51,16 @@ func includeProblem(e requirements.IncludeError) problem.Problem {
 			},
 		}
 	case requirements.IncludeLink:
+		if e.File == e.Include {
+			return problem.Problem{
+				Title: "Requirements file outside the app",
+				Cause: fmt.Sprintf("%s is a symbolic link that leads out of the app; onbuild only reads requirements inside the app, so nothing outside it (a binding, a host file) ends up in the image's metadata.", e.File),
+				Fixes: []string{
+					fmt.Sprintf("Replace the symbolic link %s with the file itself, or", e.File),
+					"hand credentials to pip as a binding instead (see docs/security.md, Private Python indexes).",
+				},
+			}
+		}
 		return problem.Problem{
 			Title: "Requirements include outside the app",
 			Cause: fmt.Sprintf("%s includes %s through a symbolic link that leads out of the app; onbuild only reads requirements inside the app, so nothing outside it (a binding, a host file) ends up in the image's metadata.", e.File, e.Include),

@@ -96,4 +96,24 @@ func testRequirements(t *testing.T, context spec.G, it spec.S) {
 			"shop @ https://user:xxxxx@127.0.0.1/shop-1.0.tar.gz",
 		}))
 	})
+
+	it("says so when requirements.txt itself is a symlink out of the app", func() {
+		outside := t.TempDir()
+		Expect(os.WriteFile(filepath.Join(outside, "r.txt"), []byte("six\n"), 0644)).To(Succeed())
+		Expect(os.Symlink(filepath.Join(outside, "r.txt"), filepath.Join(appDir, "requirements.txt"))).To(Succeed())
+
+		_, _, err := python.RequirementsFiles(appDir, "requirements.txt")
+		Expect(err).To(MatchError(ContainSubstring("[Error: Requirements file outside the app]")))
+		Expect(err.Error()).To(ContainSubstring("requirements.txt is a symbolic link that leads out of the app"))
+	})
+
+	it("names a project file that is a symlink out of the app", func() {
+		outside := t.TempDir()
+		Expect(os.WriteFile(filepath.Join(outside, "pyproject.toml"), []byte("[project]\nname = 'x'\n"), 0644)).To(Succeed())
+		Expect(os.Symlink(filepath.Join(outside, "pyproject.toml"), filepath.Join(appDir, "pyproject.toml"))).To(Succeed())
+
+		_, err := python.ProjectDependencies(appDir)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Project file unreadable]")))
+		Expect(err.Error()).To(ContainSubstring("pyproject.toml cannot be read inside the app"))
+	})
 }
