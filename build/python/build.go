@@ -8,6 +8,7 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/detect"
+	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
@@ -74,7 +75,20 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 	env := PipEnvironment(b.Environ, config.PipIndex, pipCache.Path)
-	key.PipConfig = config.PipIndex
+	conf, err := ReadPipConf(ctx.Platform.Bindings)
+	if err != nil {
+		return result, err
+	}
+	if conf.Path != "" {
+		if configFile := config.PipResolution["PIP_CONFIG_FILE"]; configFile != "" {
+			return result, bothConfigs(conf, configFile)
+		}
+		// Only pip's environment: the file stays where the platform
+		// mounted it, and no layer's environment names it.
+		env = envvar.Set(env, "PIP_CONFIG_FILE", conf.Path)
+		b.Logger.Bodyf("pip reads its configuration from binding %s (%s)", conf.Name, PipBinding)
+	}
+	key.PipConfig = PipConfigKey(ctx.ApplicationPath, config, conf)
 	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger}
 	if err := venv.Contribute(&venvLayer); err != nil {
 		return result, err
@@ -127,7 +141,11 @@ func (b Builder) venvKey(ctx libcnb.BuildContext) (VenvKey, error) {
 	if key.FindLinks, key.Wheelhouse, err = Wheelhouse(appDir); err != nil {
 		return key, err
 	}
-	if step := WheelhouseStep(key.Wheelhouse, key.Lines); step != "" {
+	step, err := WheelhouseStep(key.Wheelhouse, key.Lines)
+	if err != nil {
+		return key, err
+	}
+	if step != "" {
 		key.Install = append([]string{step}, key.Install...)
 	}
 	// One cheap process for both versions: this runs on every build, and

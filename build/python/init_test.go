@@ -18,6 +18,7 @@ func TestUnit(t *testing.T) {
 	suite("SBOM", testSBOM)
 	suite("VCSProblem", testVCSProblem)
 	suite("PipProblems", testPipProblems)
+	suite("Secrets", testSecrets)
 	suite.Run(t)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/onbuild-buildpacks/onbuild/detect/requirements"
+	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
@@ -47,6 +48,25 @@ func includeProblem(e requirements.IncludeError) problem.Problem {
 			Fixes: []string{
 				fmt.Sprintf("Add %s to the app, or", e.Resolved),
 				fmt.Sprintf("remove the include line from %s (paths are relative to the including file).", e.File),
+			},
+		}
+	case requirements.IncludeLink:
+		if e.File == e.Include {
+			return problem.Problem{
+				Title: "Requirements file outside the app",
+				Cause: fmt.Sprintf("%s is a symbolic link that leads out of the app; onbuild only reads requirements inside the app, so nothing outside it (a binding, a host file) ends up in the image's metadata.", e.File),
+				Fixes: []string{
+					fmt.Sprintf("Replace the symbolic link %s with the file itself, or", e.File),
+					"hand credentials to pip as a binding instead (see docs/security.md, Private Python indexes).",
+				},
+			}
+		}
+		return problem.Problem{
+			Title: "Requirements include outside the app",
+			Cause: fmt.Sprintf("%s includes %s through a symbolic link that leads out of the app; onbuild only reads requirements inside the app, so nothing outside it (a binding, a host file) ends up in the image's metadata.", e.File, e.Include),
+			Fixes: []string{
+				fmt.Sprintf("Replace the symbolic link on the way to %s with the file itself, or", e.Resolved),
+				"hand credentials to pip as a binding instead (see docs/security.md, Private Python indexes).",
 			},
 		}
 	case requirements.IncludeRemote:
@@ -113,7 +133,9 @@ func meaningfulLines(content []byte) []string {
 		if i := strings.Index(line, "#"); i == 0 || (i > 0 && (line[i-1] == ' ' || line[i-1] == '\t')) {
 			line = line[:i]
 		}
-		if line = strings.Join(strings.Fields(line), " "); line != "" {
+		// Redacted: the lines are kept in the venv metadata, which the
+		// lifecycle copies into the image's labels, and logged on a change.
+		if line = network.RedactText(strings.Join(strings.Fields(line), " ")); line != "" {
 			found = append(found, line)
 		}
 	}

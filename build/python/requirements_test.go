@@ -71,4 +71,49 @@ func testRequirements(t *testing.T, context spec.G, it spec.S) {
 		_, _, err := python.RequirementsFiles(appDir, "requirements.txt")
 		Expect(err).To(MatchError(ContainSubstring("outside the app directory")))
 	})
+
+	it("refuses an include a symlink leads out of the app, and keeps none of its lines", func() {
+		outside := t.TempDir()
+		Expect(os.WriteFile(filepath.Join(outside, "x.txt"), []byte("--index-url https://u:hunter2@h/simple\n"), 0644)).To(Succeed())
+		Expect(os.Symlink(outside, filepath.Join(appDir, "pins"))).To(Succeed())
+		write("requirements.txt", "-c pins/x.txt\n")
+
+		files, lines, err := python.RequirementsFiles(appDir, "requirements.txt")
+		Expect(err).To(MatchError(ContainSubstring("[Error: Requirements include outside the app]")))
+		Expect(err.Error()).To(ContainSubstring("requirements.txt includes pins/x.txt through a symbolic link that leads out of the app"))
+		Expect(err.Error()).NotTo(ContainSubstring("hunter2"))
+		Expect(files).To(BeNil())
+		Expect(lines).To(BeNil())
+	})
+
+	it("keeps no password of a requirement line in the lines it keys on", func() {
+		write("requirements.txt", "--extra-index-url https://user:hunter2@127.0.0.1/simple\nshop @ https://user:hunter2@127.0.0.1/shop-1.0.tar.gz\n")
+
+		_, lines, err := python.RequirementsFiles(appDir, "requirements.txt")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lines["requirements.txt"]).To(Equal([]string{
+			"--extra-index-url https://user:xxxxx@127.0.0.1/simple",
+			"shop @ https://user:xxxxx@127.0.0.1/shop-1.0.tar.gz",
+		}))
+	})
+
+	it("says so when requirements.txt itself is a symlink out of the app", func() {
+		outside := t.TempDir()
+		Expect(os.WriteFile(filepath.Join(outside, "r.txt"), []byte("six\n"), 0644)).To(Succeed())
+		Expect(os.Symlink(filepath.Join(outside, "r.txt"), filepath.Join(appDir, "requirements.txt"))).To(Succeed())
+
+		_, _, err := python.RequirementsFiles(appDir, "requirements.txt")
+		Expect(err).To(MatchError(ContainSubstring("[Error: Requirements file outside the app]")))
+		Expect(err.Error()).To(ContainSubstring("requirements.txt is a symbolic link that leads out of the app"))
+	})
+
+	it("names a project file that is a symlink out of the app", func() {
+		outside := t.TempDir()
+		Expect(os.WriteFile(filepath.Join(outside, "pyproject.toml"), []byte("[project]\nname = 'x'\n"), 0644)).To(Succeed())
+		Expect(os.Symlink(filepath.Join(outside, "pyproject.toml"), filepath.Join(appDir, "pyproject.toml"))).To(Succeed())
+
+		_, err := python.ProjectDependencies(appDir)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Project file unreadable]")))
+		Expect(err.Error()).To(ContainSubstring("pyproject.toml cannot be read inside the app"))
+	})
 }

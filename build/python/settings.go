@@ -19,6 +19,11 @@ const (
 // platform can set without touching the developer's pip variables.
 var PipIndexVariables = []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"}
 
+// PipResolutionVariables are pip's own settings that change what an install
+// resolves to without naming where packages come from. PIP_CONSTRAINT and
+// PIP_CONFIG_FILE name files: the venv key holds a digest of their content.
+var PipResolutionVariables = []string{"PIP_CONSTRAINT", "PIP_PRE", "PIP_ONLY_BINARY", "PIP_NO_BINARY", "PIP_CONFIG_FILE"}
+
 // Settings are the values of one build.
 type Settings struct {
 	LaunchCommand string
@@ -26,6 +31,9 @@ type Settings struct {
 	// PipIndex maps each of PipIndexVariables that is set to its value: a
 	// PIP_ variable wins over its BP_PIP_ spelling.
 	PipIndex map[string]string
+	// PipResolution maps each of PipResolutionVariables that is set to its
+	// value.
+	PipResolution map[string]string
 }
 
 // ReadSettings reads them.
@@ -34,6 +42,12 @@ func ReadSettings(r settings.Reader) Settings {
 		LaunchCommand: r.String(LaunchCommandSetting),
 		PythonVersion: r.String(PythonVersionSetting),
 		PipIndex:      map[string]string{},
+		PipResolution: map[string]string{},
+	}
+	for _, name := range PipResolutionVariables {
+		if value := r.String(name); value != "" {
+			s.PipResolution[name] = value
+		}
 	}
 	for _, name := range PipIndexVariables {
 		value := r.String(name)

@@ -4,8 +4,6 @@
 package requirements
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,9 +21,14 @@ const (
 	IncludeRemote
 	// IncludeOutside: a relative path that climbs out of the app.
 	IncludeOutside
+	// IncludeLink: a path inside the app that a symbolic link leads out of
+	// it (pins -> /platform/bindings/...): its lines would go into the
+	// venv key, and so into the image's metadata.
+	IncludeLink
 )
 
-// IncludeError is a -r/-c line that onbuild does not follow. Detection
+// IncludeError is a -r/-c line (or the root file itself, then File and
+// Include are its name) that onbuild does not follow. Detection
 // ignores it, so the app still reaches the build, which turns it into a
 // Problem naming the file and the fix.
 type IncludeError struct {
@@ -44,25 +47,55 @@ func (e IncludeError) Error() string {
 // Walk calls visit with every requirements file reached from
 // root (through -r and -c includes, recursively, each file once), its path
 // relative to appDir and its bytes. An include that cannot be followed stops
-// the walk with an IncludeError.
+// the walk with an IncludeError. Files are read through an os.Root of
+// appDir, so no symbolic link takes the walk out of the app.
 func Walk(appDir, root string, visit func(rel string, content []byte) error) error {
-	return walk(appDir, root, "", map[string]bool{}, visit)
+	dir, err := os.OpenRoot(appDir)
+	if err != nil {
+		return fmt.Errorf("unable to open %s\n%w", appDir, err)
+	}
+	defer dir.Close()
+	real, err := filepath.EvalSymlinks(appDir)
+	if err != nil {
+		return fmt.Errorf("unable to resolve %s\n%w", appDir, err)
+	}
+	w := walker{dir: dir, appDir: appDir, real: real, seen: map[string]bool{}, visit: visit}
+	return w.walk(root, "", root)
 }
 
-func walk(appDir, rel, includedBy string, seen map[string]bool, visit func(string, []byte) error) error {
+type walker struct {
+	dir    *os.Root
+	appDir string
+	// real is appDir with its own symbolic links resolved: a link inside
+	// the app must resolve below it.
+	real  string
+	seen  map[string]bool
+	visit func(string, []byte) error
+}
+
+func (w walker) walk(rel, includedBy, written string) error {
 	rel = filepath.Clean(rel)
-	if seen[rel] {
+	if w.seen[rel] {
 		return nil
 	}
-	seen[rel] = true
-	content, err := os.ReadFile(filepath.Join(appDir, rel))
+	w.seen[rel] = true
+	file := includedBy
+	if file == "" {
+		file = rel
+	}
+	if resolved, err := filepath.EvalSymlinks(filepath.Join(w.appDir, rel)); err == nil {
+		if inside, err := filepath.Rel(w.real, resolved); err != nil || !filepath.IsLocal(inside) {
+			return IncludeError{Kind: IncludeLink, File: file, Include: written, Resolved: rel}
+		}
+	}
+	content, err := w.dir.ReadFile(rel)
 	if err != nil {
 		if os.IsNotExist(err) && includedBy != "" {
 			return IncludeError{Kind: IncludeMissing, File: includedBy, Include: rel, Resolved: rel}
 		}
 		return fmt.Errorf("unable to read %s\n%w", rel, err)
 	}
-	if err := visit(rel, content); err != nil {
+	if err := w.visit(rel, content); err != nil {
 		return err
 	}
 
@@ -71,10 +104,11 @@ func walk(appDir, rel, includedBy string, seen map[string]bool, visit func(strin
 			return IncludeError{Kind: IncludeRemote, File: rel, Include: include}
 		}
 		next := filepath.Join(filepath.Dir(rel), include)
-		if strings.HasPrefix(next, "..") {
+		// IsLocal, not a ".." prefix: ..extra.txt is a file of the app.
+		if !filepath.IsLocal(next) {
 			return IncludeError{Kind: IncludeOutside, File: rel, Include: include, Resolved: next}
 		}
-		if err := walk(appDir, next, rel, seen, visit); err != nil {
+		if err := w.walk(next, rel, include); err != nil {
 			return err
 		}
 	}
@@ -83,11 +117,12 @@ func walk(appDir, rel, includedBy string, seen map[string]bool, visit func(strin
 
 // includes returns the file names of the -r/-c lines of a requirements file,
 // in pip's spellings: "-r f", "-rf", "--requirement f", "--requirement=f".
+// Split, not a bufio.Scanner: a scanner stops silently at a line over 64
+// KiB, and every include after it would be missed.
 func includes(content []byte) []string {
 	var found []string
-	scanner := bufio.NewScanner(bytes.NewReader(content))
-	for scanner.Scan() {
-		line := strings.TrimSpace(scanner.Text())
+	for _, line := range strings.Split(string(content), "\n") {
+		line = strings.TrimSpace(line)
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = strings.TrimSpace(line[:i])
 		}

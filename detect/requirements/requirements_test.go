@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -81,6 +82,62 @@ func testWalk(t *testing.T, context spec.G, it spec.S) {
 			Expect(found.File).To(Equal("requirements.txt"))
 			Expect(found.Include).To(Equal(include))
 		}
+	})
+
+	it("refuses an include that a symlink leads out of the app, without reading it", func() {
+		outside := t.TempDir()
+		Expect(os.WriteFile(filepath.Join(outside, "x.txt"), []byte("secret==1 --index-url https://u:p@h/\n"), 0644)).To(Succeed())
+		Expect(os.Symlink(outside, filepath.Join(appDir, "pins"))).To(Succeed())
+		write("requirements.txt", "-c pins/x.txt\n")
+
+		visited, err := walk()
+		var found requirements.IncludeError
+		Expect(errors.As(err, &found)).To(BeTrue(), "%v", err)
+		Expect(found.Kind).To(Equal(requirements.IncludeLink))
+		Expect(found.File).To(Equal("requirements.txt"))
+		Expect(found.Include).To(Equal("pins/x.txt"))
+		Expect(visited).To(Equal([]string{"requirements.txt=-c pins/x.txt\n"}))
+	})
+
+	it("refuses a root requirements file that is a symlink out of the app", func() {
+		outside := t.TempDir()
+		Expect(os.WriteFile(filepath.Join(outside, "r.txt"), []byte("six\n"), 0644)).To(Succeed())
+		Expect(os.Symlink(filepath.Join(outside, "r.txt"), filepath.Join(appDir, "requirements.txt"))).To(Succeed())
+
+		visited, err := walk()
+		var found requirements.IncludeError
+		Expect(errors.As(err, &found)).To(BeTrue(), "%v", err)
+		Expect(found.Kind).To(Equal(requirements.IncludeLink))
+		Expect(found.File).To(Equal("requirements.txt"))
+		Expect(visited).To(BeEmpty())
+	})
+
+	it("follows a symlink that stays inside the app", func() {
+		write("real/pins.txt", "six==1.16.0\n")
+		Expect(os.Symlink("real", filepath.Join(appDir, "pins"))).To(Succeed())
+		write("requirements.txt", "-c pins/pins.txt\n")
+
+		visited, err := walk()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(visited).To(ContainElement("pins/pins.txt=six==1.16.0\n"))
+	})
+
+	it("follows a file inside the app whose name starts with two dots", func() {
+		write("requirements.txt", "-r ..extra.txt\n")
+		write("..extra.txt", "six\n")
+
+		visited, err := walk()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(visited).To(ContainElement("..extra.txt=six\n"))
+	})
+
+	it("reads includes after a line longer than 64 KiB", func() {
+		write("requirements.txt", "# "+strings.Repeat("x", 100*1024)+"\n-r more.txt\n")
+		write("more.txt", "six\n")
+
+		visited, err := walk()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(visited).To(ContainElement("more.txt=six\n"))
 	})
 
 	it("returns a missing root as a not-exist error, not an include problem", func() {

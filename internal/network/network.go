@@ -6,7 +6,6 @@ package network
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -35,6 +34,9 @@ var proxyVariables = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_
 // unreachable proxy, and returns the Problem that says how to fix it. step
 // names the program, target what it was fetching from.
 func Diagnose(step, target, output string, env []string) (problem.Problem, bool) {
+	// pip hides the passwords it prints, but not every client does, and
+	// target is often the raw PIP_INDEX_URL.
+	target, output = Redact(target), RedactText(output)
 	switch {
 	case wrongHost.MatchString(output):
 		return hostProblem(step, target, output), true
@@ -116,11 +118,35 @@ func urlIn(line, fallback string) string {
 	return fallback
 }
 
-// Redact hides the password of a URL (an index, a proxy, a GOPROXY entry).
+// Redact hides the user info of a URL (an index, a proxy, a GOPROXY
+// entry): its password, or its user name when that is all it has, since
+// that is how tokens travel (https://TOKEN@host), as pip also assumes.
+//
+// A value may hold several URLs (PIP_EXTRA_INDEX_URL, GOPROXY), so each
+// is redacted where it stands.
 func Redact(value string) string {
-	u, err := url.Parse(value)
-	if err != nil || u.User == nil {
-		return value
-	}
-	return u.Redacted()
+	return RedactText(value)
+}
+
+// userInfo matches the user info of a URL inside text (a log line, pip's
+// output, a requirement line): the scheme, then everything up to the last
+// @ before the host.
+var userInfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#'"<>@]+(?:@[^\s/?#'"<>@]+)*)@`)
+
+// RedactText hides the user info of every URL in s, as Redact does for
+// one. ssh URLs keep their user: it names an account, the key is the
+// secret.
+func RedactText(s string) string {
+	return userInfo.ReplaceAllStringFunc(s, func(match string) string {
+		parts := userInfo.FindStringSubmatch(match)
+		scheme, info := parts[1], parts[2]
+		lower := strings.ToLower(scheme)
+		if lower == "ssh://" || strings.HasSuffix(lower, "+ssh://") {
+			return match
+		}
+		if user, _, ok := strings.Cut(info, ":"); ok {
+			return scheme + user + ":xxxxx@"
+		}
+		return scheme + "xxxxx@"
+	})
 }

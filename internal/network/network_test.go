@@ -70,6 +70,28 @@ func testNetworkProblem(t *testing.T, context spec.G, it spec.S) {
 		Expect(problem.Title).To(Equal("TLS certificate for another host"))
 	})
 
+	it("hides the password of the target and of every URL in the evidence", func() {
+		problem, ok := network.Diagnose("pip", "https://user:hunter2@pypi.corp/simple/",
+			"Could not fetch URL https://user:hunter2@pypi.corp/simple/flask/: There was a problem confirming the ssl certificate: [SSL: CERTIFICATE_VERIFY_FAILED] - skipping", nil)
+		Expect(ok).To(BeTrue())
+		Expect(problem.Error()).NotTo(ContainSubstring("hunter2"))
+		Expect(problem.Cause).To(HavePrefix("pip could not verify the TLS certificate of https://user:xxxxx@pypi.corp/simple/flask/:"))
+
+		problem, ok = network.Diagnose("pip", "https://user:hunter2@pypi.corp/simple/", "ProxyError('Cannot connect to proxy.')", nil)
+		Expect(ok).To(BeTrue())
+		Expect(problem.Error()).NotTo(ContainSubstring("hunter2"))
+		Expect(problem.Cause).To(ContainSubstring("pip could not reach https://user:xxxxx@pypi.corp/simple/ through the proxy"))
+	})
+
+	it("redacts the user info of URLs inside text, and a token given as the user name", func() {
+		Expect(network.RedactText("Looking in indexes: https://u:p%40ss@pypi.corp/simple, http://tok3n@h:8080/x\n" +
+			"shop @ git+https://me:s3cret@git.corp/shop.git\nssh://git@git.corp/x.git and https://pypi.corp/simple")).To(Equal(
+			"Looking in indexes: https://u:xxxxx@pypi.corp/simple, http://xxxxx@h:8080/x\n" +
+				"shop @ git+https://me:xxxxx@git.corp/shop.git\nssh://git@git.corp/x.git and https://pypi.corp/simple"))
+		Expect(network.Redact("https://tok3n@pypi.corp/simple")).To(Equal("https://xxxxx@pypi.corp/simple"))
+		Expect(network.Redact("https://u:p@pypi.corp/simple")).To(Equal("https://u:xxxxx@pypi.corp/simple"))
+	})
+
 	it("leaves other failures alone", func() {
 		_, ok := network.Diagnose("pip", "https://pypi.corp/simple/", "ERROR: No matching distribution found for nosuchpkg", nil)
 		Expect(ok).To(BeFalse())

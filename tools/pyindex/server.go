@@ -3,6 +3,7 @@ package pyindex
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -30,6 +31,10 @@ type ServeOptions struct {
 	// TLS, when set, makes the index serve HTTPS with this configuration
 	// (its certificate), so tests can check how builds handle private CAs.
 	TLS *tls.Config
+	// User and Password, when User is set, make every request need HTTP
+	// basic authentication with them, as a private index does, so tests
+	// can check where an index password travels.
+	User, Password string
 }
 
 // Server is a running PEP 503 index over the wheels of one directory.
@@ -102,7 +107,11 @@ func Listen(dir string, opts ServeOptions) (*Server, error) {
 		http.Redirect(w, r, "/simple/", http.StatusMovedPermanently)
 	})
 	mux.HandleFunc("GET /files/{file}", s.handleFile)
-	s.srv = &http.Server{Handler: s.logged(mux), ReadHeaderTimeout: 10 * time.Second}
+	handler := http.Handler(mux)
+	if opts.User != "" {
+		handler = basicAuth(opts.User, opts.Password, mux)
+	}
+	s.srv = &http.Server{Handler: s.logged(handler), ReadHeaderTimeout: 10 * time.Second}
 	if opts.TLS != nil {
 		// Clients that refuse the certificate are what a TLS index is for;
 		// their handshake errors belong with the request log, if any.
@@ -260,6 +269,20 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 	// when the server says they are fresh, as PyPI does.
 	w.Header().Set("Cache-Control", "max-age=31536000, immutable, public")
 	http.ServeContent(w, r, f.name, fi.ModTime(), fh)
+}
+
+// basicAuth answers 401, with the challenge pip expects, to a request
+// without the user and password.
+func basicAuth(user, password string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(password)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="pyindex"`)
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type statusRecorder struct {

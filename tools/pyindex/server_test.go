@@ -136,6 +136,29 @@ func testServer(t *testing.T, when spec.G, it spec.S) {
 		Expect(srv.Requests("zope-interface")).To(Equal(20))
 	})
 
+	it("asks for basic authentication when given a user", func() {
+		private, err := pyindex.Listen(dir, pyindex.ServeOptions{User: "alice", Password: "s3cret"})
+		Expect(err).NotTo(HaveOccurred())
+		defer private.Close()
+
+		resp, err := http.Get(private.URL() + "flask/")
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(http.StatusUnauthorized))
+		Expect(resp.Header.Get("WWW-Authenticate")).To(HavePrefix("Basic"))
+
+		for password, status := range map[string]int{"wrong": http.StatusUnauthorized, "s3cret": http.StatusOK} {
+			u, err := url.Parse(private.URL() + "flask/")
+			Expect(err).NotTo(HaveOccurred())
+			u.User = url.UserPassword("alice", password)
+			resp, err := http.Get(u.String())
+			Expect(err).NotTo(HaveOccurred())
+			resp.Body.Close()
+			Expect(resp.StatusCode).To(Equal(status), password)
+		}
+		Expect(private.Downloads("flask")).To(Equal(0))
+	})
+
 	it("refuses addresses beyond loopback", func() {
 		_, err := pyindex.Listen(dir, pyindex.ServeOptions{Addr: "0.0.0.0:0"})
 		Expect(err).To(MatchError(ContainSubstring("loopback")))
