@@ -226,7 +226,7 @@ func (b Builder) checkEntry(appDir, venvDir string, entry Entry) (Interface, err
 	if err == nil {
 		for _, line := range strings.Split(out, "\n") {
 			if kind, ok := strings.CutPrefix(strings.TrimSpace(line), "onbuild-interface: "); ok {
-				b.Logger.Bodyf("Checked the entry point %s: it imports, a %s app", entry.Target, strings.ToUpper(kind))
+				b.Logger.Bodyf("Checked the entry point %s: it imports and speaks %s", entry.Target, strings.ToUpper(kind))
 				return Interface(kind), nil
 			}
 		}
