@@ -55,8 +55,17 @@ func TestIntegration(t *testing.T) {
 	defer index.Close()
 
 	suite := spec.New("integration", spec.Report(report.Terminal{}), spec.Sequential())
+	suite("Stacks", testStacks)
 	suite("Python", testPython)
 	suite("PythonWeb", testPythonWeb)
+	suite("PythonComplete", testPythonComplete)
+	suite("Hooks", testHooks)
+	suite("Go", testGo)
+	suite("Certificates", testCertificates)
+	suite("VCS", testVCS)
+	suite("RunImage", testRunImage)
+	suite("Publish", testPublish)
+	suite("Offline", testOffline)
 	suite.Run(t)
 }
 
