@@ -222,7 +222,20 @@ func (b Builder) start(ctx libcnb.BuildContext, venvDir, launchCommand string, c
 // interface it speaks, so a wrong guess fails the build with the import
 // error instead of crash-looping at start.
 func (b Builder) checkEntry(appDir, venvDir string, entry Entry) (Interface, error) {
-	out, err := b.inApp(appDir, filepath.Join(venvDir, "bin", "python"), "-c", entryProbe, entry.Target)
+	args := append([]string{"-c", entryProbe, entry.Target}, InstalledServers(venvDir).Modules()...)
+	out, err := b.inApp(appDir, filepath.Join(venvDir, "bin", "python"), args...)
+	if _, server, broken := strings.Cut(out, "onbuild-server-broken: "); broken {
+		server = strings.TrimSpace(server)
+		return "", problem.Problem{
+			Title: "Web server does not import",
+			Cause: fmt.Sprintf("%s is installed in the app's virtualenv, but importing it failed:\n\n%s",
+				server, problem.LastLines(strings.Split(out, "onbuild-server-broken: ")[0], 20)),
+			Fixes: []string{
+				"Add the package the error names to requirements.txt (an index whose wheels carry no dependencies, such as one made from Debian packages, needs every package listed).",
+				"Or remove " + server + " from the requirements if the app does not use it.",
+			},
+		}
+	}
 	if err == nil {
 		for _, line := range strings.Split(out, "\n") {
 			if kind, ok := strings.CutPrefix(strings.TrimSpace(line), "onbuild-interface: "); ok {

@@ -142,6 +142,30 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(err.Error()).To(ContainSubstring("No module named 'nothere'"))
 	})
 
+	it("fails at build time when an installed server lacks a dependency, naming it", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), []byte("app = FastAPI()\n"), 0644)).To(Succeed())
+		venvBin := filepath.Join(ctx.Layers.Path, "venv", "bin")
+		executor.Run = func(e effect.Execution) error {
+			answerVersionProbe(e)
+			if e.Command == "python3" && len(e.Args) == 4 && e.Args[1] == "venv" {
+				Expect(os.MkdirAll(venvBin, 0755)).To(Succeed())
+				Expect(os.WriteFile(filepath.Join(venvBin, "uvicorn"), nil, 0755)).To(Succeed())
+			}
+			if e.Command == filepath.Join(venvBin, "python") {
+				Expect(e.Args[2:]).To(Equal([]string{"main:app", "uvicorn"}))
+				fmt.Fprintln(e.Stderr, "ModuleNotFoundError: No module named 'asgiref'")
+				fmt.Fprintln(e.Stdout, "onbuild-server-broken: uvicorn")
+				return errors.New("exit status 3")
+			}
+			return nil
+		}
+
+		_, err := builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Web server does not import]")))
+		Expect(err.Error()).To(ContainSubstring("uvicorn is installed in the app's virtualenv, but importing it failed:\n\nModuleNotFoundError: No module named 'asgiref'\n"))
+	})
+
 	it("fails clearly when the stack's python3 cannot say its versions", func() {
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
 		executor.Run = func(e effect.Execution) error {

@@ -33,6 +33,20 @@ func InstalledServers(venvDir string) Servers {
 	return Servers{Gunicorn: has("gunicorn"), Uvicorn: has("uvicorn"), Hypercorn: has("hypercorn"), Granian: has("granian")}
 }
 
+// Modules are the installed servers' Python modules.
+func (s Servers) Modules() []string {
+	var modules []string
+	for _, server := range []struct {
+		installed bool
+		module    string
+	}{{s.Gunicorn, "gunicorn"}, {s.Uvicorn, "uvicorn"}, {s.Hypercorn, "hypercorn"}, {s.Granian, "granian"}} {
+		if server.installed {
+			modules = append(modules, server.module)
+		}
+	}
+	return modules
+}
+
 // Any is true when one server is installed.
 func (s Servers) Any() bool { return s.Gunicorn || s.Uvicorn || s.Hypercorn || s.Granian }
 
@@ -171,8 +185,18 @@ func isIdentifier(name string) bool { return identifier.MatchString(name) }
 // interface: a coroutine function, or an object whose __call__ is one, is
 // ASGI (FastAPI, Starlette, Quart, Litestar, Django's ASGIHandler); any
 // other callable is taken as WSGI.
-const entryProbe = `import importlib, inspect, sys
+// The installed servers' modules (the arguments after the target) are
+// imported first: a server missing a dependency would otherwise fail only
+// at start.
+const entryProbe = `import importlib, inspect, sys, traceback
 sys.path.insert(0, ".")
+for server in sys.argv[2:]:
+    try:
+        importlib.import_module(server)
+    except Exception:
+        traceback.print_exc()
+        print("onbuild-server-broken:", server)
+        sys.exit(3)
 module, name = sys.argv[1].split(":")
 app = getattr(importlib.import_module(module), name)
 if not callable(app):
