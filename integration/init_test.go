@@ -45,7 +45,7 @@ func TestIntegration(t *testing.T) {
 	Expect(err).NotTo(HaveOccurred())
 	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
 		CacheDir: filepath.Join(root, ".cache", "pyindex"),
-		Packages: pyindex.DefaultPackages,
+		Packages: append(append([]string{}, pyindex.DefaultPackages...), pyindex.WebPackages...),
 		Stdout:   os.Stderr,
 		Stderr:   os.Stderr,
 	})
@@ -57,6 +57,7 @@ func TestIntegration(t *testing.T) {
 	suite := spec.New("integration", spec.Report(report.Terminal{}), spec.Sequential())
 	suite("Stacks", testStacks)
 	suite("Python", testPython)
+	suite("PythonWeb", testPythonWeb)
 	suite("PythonComplete", testPythonComplete)
 	suite("SecretsPython", testSecretsPython)
 	suite("Hooks", testHooks)

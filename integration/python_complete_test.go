@@ -97,7 +97,7 @@ func testPythonComplete(t *testing.T, context spec.G, it spec.S) {
 	it("fails the build when the guessed WSGI app does not import", func() {
 		out, err := newApp(t, "python/bad-wsgi").build()
 		Expect(err).To(HaveOccurred())
-		Expect(out).To(ContainSubstring("[Error: WSGI entry point does not import]"))
+		Expect(out).To(ContainSubstring("[Error: Entry point does not import]"))
 		Expect(out).To(ContainSubstring("No module named 'settings_that_do_not_exist'"))
 		Expect(out).To(ContainSubstring("Add a Procfile"))
 	})

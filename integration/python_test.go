@@ -17,7 +17,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		a := newApp(t, "python/flask")
 		out := a.mustBuild()
 		Expect(out).To(ContainSubstring("Python virtualenv: Contributing to layer"))
-		Expect(out).To(ContainSubstring(`web: sh -c exec gunicorn --bind "0.0.0.0:${PORT:-8080}" app:app`))
+		Expect(out).To(ContainSubstring(`web: /layers/onbuild_python/start/bin/supervise sh -c exec gunicorn --bind "0.0.0.0:${PORT:-8080}" app:app`))
 
 		url := a.start()
 		Expect(a.get(url + "/")).To(Equal("Hello from onbuild"))
@@ -49,7 +49,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 	it("starts the Procfile's web process over the gunicorn default", func() {
 		a := newApp(t, "python/procfile")
 		out := a.mustBuild()
-		Expect(out).To(ContainSubstring("web: sh -c python server.py"))
+		Expect(out).To(ContainSubstring("web: /layers/onbuild_python/start/bin/supervise sh -c exec python server.py"))
 		Expect(a.get(a.start() + "/")).To(Equal("served by the Procfile"))
 	})
 

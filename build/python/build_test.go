@@ -33,6 +33,12 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
 		ctx.StackID = "io.onbuild.stacks.bookworm"
 		ctx.Buildpack.Metadata = fake.Metadata(t, "python")
+		ctx.Buildpack.Path = t.TempDir()
+		for _, program := range []string{python.SupervisorName, python.ConcurrencyName} {
+			path := filepath.Join(ctx.Buildpack.Path, "bin", program)
+			Expect(os.MkdirAll(filepath.Dir(path), 0755)).To(Succeed())
+			Expect(os.WriteFile(path, []byte("#!/bin/sh\n# "+program+"\n"), 0755)).To(Succeed())
+		}
 		executor = &fake.Executor{Run: func(e effect.Execution) error {
 			answerVersionProbe(e)
 			return nil
@@ -41,20 +47,25 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		builder = python.Builder{Logger: log.NewPaketoLogger(output), Executor: executor, Environ: []string{"PATH=/usr/bin"}}
 	})
 
-	it("contributes a cache-only pip cache and the venv, and a web process", func() {
+	it("contributes a cache-only pip cache, the venv, the start programs, and a supervised web process", func() {
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), []byte("flask==2.2.2\n"), 0644)).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
 
 		result, err := builder.Build(ctx)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(result.Layers).To(HaveLen(2))
+		Expect(result.Layers).To(HaveLen(3))
 		Expect(result.Layers[0].Name).To(Equal("pip-cache"))
 		Expect(result.Layers[0].LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
 		Expect(result.Layers[1].Name).To(Equal("venv"))
 		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("stack", "io.onbuild.stacks.bookworm"))
 		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("python", "3.11.2"))
 		Expect(result.Layers[1].Metadata).To(HaveKeyWithValue("pip", "23.0.1"))
-		Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python", "main.py"}, Default: true}}))
+		start := result.Layers[2]
+		Expect(start.Name).To(Equal("start"))
+		Expect(start.LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+		Expect(filepath.Join(start.Path, "bin", "supervise")).To(BeAnExistingFile())
+		Expect(filepath.Join(start.Path, "exec.d", "web-concurrency")).To(BeAnExistingFile())
+		Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{filepath.Join(start.Path, "bin", "supervise"), "python", "main.py"}, Default: true}}))
 	})
 
 	it("installs the app itself when it only has a pyproject.toml", func() {
@@ -154,9 +165,33 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		}
 
 		_, err := builder.Build(ctx)
-		Expect(err).To(MatchError(ContainSubstring("[Error: WSGI entry point does not import]")))
-		Expect(err.Error()).To(ContainSubstring("guessed gunicorn would serve app:app"))
+		Expect(err).To(MatchError(ContainSubstring("[Error: Entry point does not import]")))
+		Expect(err.Error()).To(ContainSubstring("guessed a web server would serve app:app"))
 		Expect(err.Error()).To(ContainSubstring("No module named 'nothere'"))
+	})
+
+	it("fails at build time when an installed server lacks a dependency, naming it", func() {
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), []byte("app = FastAPI()\n"), 0644)).To(Succeed())
+		venvBin := filepath.Join(ctx.Layers.Path, "venv", "bin")
+		executor.Run = func(e effect.Execution) error {
+			answerVersionProbe(e)
+			if e.Command == "python3" && len(e.Args) == 4 && e.Args[1] == "venv" {
+				Expect(os.MkdirAll(venvBin, 0755)).To(Succeed())
+				Expect(os.WriteFile(filepath.Join(venvBin, "uvicorn"), nil, 0755)).To(Succeed())
+			}
+			if e.Command == filepath.Join(venvBin, "python") {
+				Expect(e.Args[2:]).To(Equal([]string{"main:app", "uvicorn"}))
+				fmt.Fprintln(e.Stderr, "ModuleNotFoundError: No module named 'asgiref'")
+				fmt.Fprintln(e.Stdout, "onbuild-server-broken: uvicorn")
+				return errors.New("exit status 3")
+			}
+			return nil
+		}
+
+		_, err := builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Web server does not import]")))
+		Expect(err.Error()).To(ContainSubstring("uvicorn is installed in the app's virtualenv, but importing it failed:\n\nModuleNotFoundError: No module named 'asgiref'\n"))
 	})
 
 	it("fails clearly when the stack's python3 cannot say its versions", func() {
@@ -176,7 +211,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 
 		result, err := builder.Build(ctx)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(result.Processes[0].Command).To(Equal([]string{"sh", "-c", "python serve.py"}))
+		Expect(result.Processes[0].Command[1:]).To(Equal([]string{"sh", "-c", "exec python serve.py"}))
 	})
 }
 

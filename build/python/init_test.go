@@ -12,6 +12,8 @@ func TestUnit(t *testing.T) {
 	suite := spec.New("python", spec.Report(report.Terminal{}))
 	suite("Requirements", testRequirements)
 	suite("Start", testStart)
+	suite("Launch", testLaunch)
+	suite("Django", testDjango)
 	suite("Venv", testVenv)
 	suite("Python", testPython)
 	suite("Project", testProject)

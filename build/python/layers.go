@@ -14,6 +14,12 @@ var (
 		Key:         "VenvKey: requirements bytes through -r/-c, declared project dependencies, wheelhouse, Python and pip versions, stack, pip index settings",
 		Invalidated: "any key field changing; the venv is then rebuilt from scratch",
 	}
+	StartLayerSpec = layer.Spec{
+		Name:        "start",
+		Types:       libcnb.LayerTypes{Launch: true},
+		Key:         "none: the supervisor and web-concurrency programs, the same for every app",
+		Invalidated: "every build",
+	}
 	PipCacheLayer = layer.Spec{
 		Name:        "pip-cache",
 		Types:       libcnb.LayerTypes{Cache: true},
@@ -23,4 +29,4 @@ var (
 )
 
 // Layers lists them all.
-var Layers = []layer.Spec{VenvLayer, PipCacheLayer}
+var Layers = []layer.Spec{VenvLayer, PipCacheLayer, StartLayerSpec}

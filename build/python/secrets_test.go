@@ -41,6 +41,8 @@ func testSecrets(t *testing.T, context spec.G, it spec.S) {
 		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
 		ctx.StackID = "io.onbuild.stacks.bookworm"
 		ctx.Buildpack.Metadata = fake.Metadata(t, "python")
+		ctx.Buildpack.Path = t.TempDir()
+		fake.WriteFiles(t, ctx.Buildpack.Path, map[string]string{"bin/supervise": "", "bin/web-concurrency": ""})
 		ctx.Platform.Bindings = nil
 		executor = &fake.Executor{Run: func(e effect.Execution) error {
 			answerVersionProbe(e)
@@ -48,7 +50,7 @@ func testSecrets(t *testing.T, context spec.G, it spec.S) {
 		}}
 		output = &bytes.Buffer{}
 		builder = python.Builder{Logger: log.NewPaketoLogger(output), Executor: executor, Environ: []string{"PATH=/usr/bin"}}
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"requirements.txt": "flask\n", "main.py": ""})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"requirements.txt": "flask\n", "main.py": ""})
 	})
 
 	// venvMetadata is the venv layer's metadata as the lifecycle writes it.
@@ -147,9 +149,9 @@ func testSecrets(t *testing.T, context spec.G, it spec.S) {
 			Expect(key(setting)).NotTo(Equal(plain), setting)
 		}
 
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"c.txt": "flask==2.2.2\n", "pip.conf": "[global]\npre = false\n"})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"c.txt": "flask==2.2.2\n", "pip.conf": "[global]\npre = false\n"})
 		constraint, config := key("PIP_CONSTRAINT=c.txt"), key("PIP_CONFIG_FILE=pip.conf")
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"c.txt": "flask==2.2.3\n", "pip.conf": "[global]\npre = true\n"})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"c.txt": "flask==2.2.3\n", "pip.conf": "[global]\npre = true\n"})
 		Expect(key("PIP_CONSTRAINT=c.txt")).NotTo(Equal(constraint))
 		Expect(key("PIP_CONFIG_FILE=pip.conf")).NotTo(Equal(config))
 	})
@@ -175,13 +177,13 @@ func testSecrets(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("keeps passwords of requirement lines out of the reasons it logs", func() {
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"requirements.txt": "shop @ https://user:" + password + "@127.0.0.1:9/shop-1.0.tar.gz\n"})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"requirements.txt": "shop @ https://user:" + password + "@127.0.0.1:9/shop-1.0.tar.gz\n"})
 		result, err := builder.Build(ctx)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(venvMetadata(result)).NotTo(ContainSubstring(password))
 		keepMetadata(result)
 
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"requirements.txt": "shop @ https://user:" + password + "@127.0.0.1:9/shop-1.1.tar.gz\n"})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"requirements.txt": "shop @ https://user:" + password + "@127.0.0.1:9/shop-1.1.tar.gz\n"})
 		output.Reset()
 		_, err = builder.Build(ctx)
 		Expect(err).NotTo(HaveOccurred())

@@ -60,3 +60,35 @@ func ReadSettings(r settings.Reader) Settings {
 	}
 	return s
 }
+
+// Settings of the start command and the Django steps, kept apart from the
+// dependency settings above.
+const (
+	// DisableCollectStaticSetting switches collectstatic off (true/false).
+	DisableCollectStaticSetting = "BP_DISABLE_COLLECTSTATIC"
+	// HerokuDisableCollectStatic is Heroku's spelling: any value but 0
+	// switches it off.
+	HerokuDisableCollectStatic = "DISABLE_COLLECTSTATIC"
+)
+
+// StartSettings are the values of one build's start steps.
+type StartSettings struct {
+	// DisableCollectStatic names the setting that switched collectstatic
+	// off, e.g. "BP_DISABLE_COLLECTSTATIC=true"; "" when it runs.
+	DisableCollectStatic string
+}
+
+// ReadStartSettings reads them.
+func ReadStartSettings(r settings.Reader) (StartSettings, error) {
+	var s StartSettings
+	disabled, err := r.Bool(DisableCollectStaticSetting)
+	if err != nil {
+		return s, err
+	}
+	if disabled {
+		s.DisableCollectStatic = DisableCollectStaticSetting + "=true"
+	} else if value := r.String(HerokuDisableCollectStatic); value != "" && value != "0" {
+		s.DisableCollectStatic = HerokuDisableCollectStatic + "=" + value
+	}
+	return s, nil
+}

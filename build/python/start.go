@@ -15,41 +15,57 @@ import (
 )
 
 // StartProcesses decides how the app starts, first match wins: Procfile,
-// BP_LAUNCH_COMMAND, gunicorn on a WSGI callable it can find, python on
-// app.py or main.py. Never a REPL: no match is a Problem.
-// The returned WSGI target is set when the start command is a guess that
-// the build must check (module:callable); it is empty otherwise.
-func StartProcesses(appDir, venvDir, launchCommand string) ([]libcnb.Process, string, error) {
+// BP_LAUNCH_COMMAND, a Django project's WSGI_APPLICATION (or
+// ASGI_APPLICATION) on the web server the venv has, a WSGI or ASGI callable
+// it can find on a server that speaks its interface, python on app.py or
+// main.py. Never a REPL, never Django's runserver: no match is a Problem.
+// check imports a guessed callable in the venv and says which interface it
+// speaks, so a wrong guess fails the build rather than every start.
+func StartProcesses(appDir, venvDir, launchCommand string, check EntryCheck) ([]libcnb.Process, error) {
 	procfile, err := ReadProcfile(appDir)
 	if err != nil || procfile != nil {
-		return procfile, "", err
+		return procfile, err
 	}
 	if launchCommand != "" {
-		return []libcnb.Process{shellProcess("web", launchCommand, true)}, "", nil
+		return []libcnb.Process{shellProcess("web", launchCommand, true)}, nil
 	}
-	if _, err := os.Stat(filepath.Join(venvDir, "bin", "gunicorn")); err == nil {
-		target, err := FindWSGI(appDir)
+	servers := InstalledServers(venvDir)
+	if command, err := djangoCommand(appDir, venvDir, servers); err != nil || command != "" {
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
-		if target != "" {
-			return []libcnb.Process{shellProcess("web",
-				fmt.Sprintf(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" %s`, target), true)}, target, nil
+		return []libcnb.Process{shellProcess("web", command, true)}, nil
+	}
+	if servers.Any() {
+		entry, err := FindEntry(appDir)
+		if err != nil {
+			return nil, err
+		}
+		if entry.Target != "" {
+			if entry.Interface, err = check(entry); err != nil {
+				return nil, err
+			}
+			command, err := ServeCommand(entry, servers)
+			if err != nil {
+				return nil, err
+			}
+			return []libcnb.Process{shellProcess("web", command, true)}, nil
 		}
 	}
 	for _, script := range []string{"app.py", "main.py"} {
 		if _, err := os.Stat(filepath.Join(appDir, script)); err == nil {
-			return []libcnb.Process{{Type: "web", Command: []string{"python", script}, Default: true}}, "", nil
+			return []libcnb.Process{{Type: "web", Command: []string{"python", script}, Default: true}}, nil
 		}
 	}
-	return nil, "", problem.Problem{
+	return nil, problem.Problem{
 		Title: "No start command",
 		Cause: "onbuild could not find how to start this app: there is no Procfile, no BP_LAUNCH_COMMAND,\n" +
-			"no WSGI callable for gunicorn (app.py with app, wsgi.py with application or app), and no app.py or main.py.",
+			"no Django project (manage.py) or WSGI/ASGI callable with a web server installed (gunicorn, uvicorn,\n" +
+			"hypercorn, granian), and no app.py or main.py.",
 		Fixes: []string{
 			"Add a Procfile: web: gunicorn --bind 0.0.0.0:$PORT mypkg.wsgi:app",
 			"Set BP_LAUNCH_COMMAND when you run pack build.",
-			"Add gunicorn to requirements.txt and an app.py that defines app.",
+			"Add gunicorn (WSGI) or uvicorn (ASGI) to requirements.txt and an app.py or main.py that defines app.",
 		},
 	}
 }
@@ -107,41 +123,6 @@ func ReadProcfile(appDir string) ([]libcnb.Process, error) {
 		processes = append(processes, shellProcess(kind, commands[kind], isDefault))
 	}
 	return processes, nil
-}
-
-// FindWSGI returns the gunicorn target (module:callable) of the first WSGI
-// entry point it finds: app.py with app, wsgi.py with application or app,
-// then <pkg>/wsgi.py; "" when there is none.
-func FindWSGI(appDir string) (string, error) {
-	candidates := []struct{ file, module string }{{"app.py", "app"}, {"wsgi.py", "wsgi"}}
-	packages, err := filepath.Glob(filepath.Join(appDir, "*", "wsgi.py"))
-	if err != nil {
-		return "", err
-	}
-	sort.Strings(packages)
-	for _, path := range packages {
-		pkg := filepath.Base(filepath.Dir(path))
-		candidates = append(candidates, struct{ file, module string }{filepath.Join(pkg, "wsgi.py"), pkg + ".wsgi"})
-	}
-	for _, c := range candidates {
-		source, err := os.ReadFile(filepath.Join(appDir, c.file))
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("unable to read %s\n%w", c.file, err)
-		}
-		names := []string{"application", "app"}
-		if c.file == "app.py" {
-			names = []string{"app"}
-		}
-		for _, name := range names {
-			if definesName(source, name) {
-				return c.module + ":" + name, nil
-			}
-		}
-	}
-	return "", nil
 }
 
 // definesName reports a top-level assignment, def, class or import binding

@@ -17,39 +17,68 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		Expect  = NewWithT(t).Expect
 		appDir  string
 		venvDir string
-		write   = func(name, content string) {
+		checked []python.Entry
+		answer  python.Interface
+		check   = func(e python.Entry) (python.Interface, error) {
+			checked = append(checked, e)
+			return answer, nil
+		}
+		write = func(name, content string) {
 			path := filepath.Join(appDir, name)
 			Expect(os.MkdirAll(filepath.Dir(path), 0755)).To(Succeed())
 			Expect(os.WriteFile(path, []byte(content), 0644)).To(Succeed())
 		}
-		withGunicorn = func() {
+		install = func(scripts ...string) {
 			Expect(os.MkdirAll(filepath.Join(venvDir, "bin"), 0755)).To(Succeed())
-			Expect(os.WriteFile(filepath.Join(venvDir, "bin", "gunicorn"), nil, 0755)).To(Succeed())
+			for _, script := range scripts {
+				Expect(os.WriteFile(filepath.Join(venvDir, "bin", script), nil, 0755)).To(Succeed())
+			}
+		}
+		withDjango = func() {
+			dir := filepath.Join(venvDir, "lib", "python3.11", "site-packages", "django")
+			Expect(os.MkdirAll(dir, 0755)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(dir, "__init__.py"), nil, 0644)).To(Succeed())
+		}
+		djangoProject = func() {
+			write("manage.py", "import os\n\ndef main():\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n")
+			write("mysite/__init__.py", "")
+			write("mysite/settings.py", "WSGI_APPLICATION = 'mysite.wsgi.application'\n")
+			write("mysite/wsgi.py", "application = get_wsgi_application()\n")
+			write("mysite/asgi.py", "application = get_asgi_application()\n")
+		}
+		start = func(launch string) ([]libcnb.Process, error) {
+			return python.StartProcesses(appDir, venvDir, launch, check)
+		}
+		web = func(command string) []libcnb.Process {
+			return []libcnb.Process{{Type: "web", Command: []string{"sh", "-c", command}, Default: true}}
 		}
 	)
 
 	it.Before(func() {
 		appDir = t.TempDir()
 		venvDir = t.TempDir()
+		checked = nil
+		answer = python.WSGI
 	})
 
 	it("uses every Procfile entry, web by default, over everything else", func() {
 		write("Procfile", "# processes\nworker: python worker.py\nweb: gunicorn -b 0.0.0.0:$PORT app:app\n\n")
 		write("app.py", "app = Flask(__name__)\n")
-		withGunicorn()
+		install("gunicorn")
 
-		processes, _, err := python.StartProcesses(appDir, venvDir, "python other.py")
+		processes, err := start("python other.py")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{
 			{Type: "web", Command: []string{"sh", "-c", "gunicorn -b 0.0.0.0:$PORT app:app"}, Default: true},
 			{Type: "worker", Command: []string{"sh", "-c", "python worker.py"}},
 		}))
+		Expect(checked).To(BeEmpty())
 	})
 
 	it("makes a lone Procfile entry the default", func() {
 		write("Procfile", "api: python api.py\n")
 
-		processes, _, err := python.StartProcesses(appDir, venvDir, "")
+		processes, err := start("")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{{Type: "api", Command: []string{"sh", "-c", "python api.py"}, Default: true}}))
 	})
@@ -57,54 +86,178 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("names the Procfile line that is malformed", func() {
 		write("Procfile", "web: ok\njust a command\n")
 
-		_, _, err := python.StartProcesses(appDir, venvDir, "")
+		_, err := start("")
 		Expect(err).To(MatchError(ContainSubstring(`Procfile line 2 is "just a command"`)))
 	})
 
 	it("uses BP_LAUNCH_COMMAND when there is no Procfile", func() {
 		write("app.py", "app = 1\n")
 
-		processes, _, err := python.StartProcesses(appDir, venvDir, "python serve.py --fast")
+		processes, err := start("python serve.py --fast")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"sh", "-c", "python serve.py --fast"}, Default: true}}))
+		Expect(processes).To(Equal(web("python serve.py --fast")))
 	})
 
-	it("runs gunicorn on app.py's app when gunicorn is installed", func() {
+	it("runs gunicorn on app.py's app once the check says it is WSGI", func() {
 		write("app.py", "from flask import Flask\n\napp = Flask(__name__)\n")
-		withGunicorn()
+		install("gunicorn")
 
-		processes, _, err := python.StartProcesses(appDir, venvDir, "")
+		processes, err := start("")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(processes).To(HaveLen(1))
-		Expect(processes[0].Command).To(Equal([]string{"sh", "-c", `exec gunicorn --bind "0.0.0.0:${PORT:-8080}" app:app`}))
-		Expect(processes[0].Default).To(BeTrue())
+		Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" app:app`)))
+		Expect(checked).To(Equal([]python.Entry{{Target: "app:app", File: "app.py"}}))
+	})
+
+	context("ASGI", func() {
+		it.Before(func() {
+			answer = python.ASGI
+			write("main.py", "from fastapi import FastAPI\napp = FastAPI()\n")
+		})
+
+		it("runs uvicorn on main.py's app", func() {
+			install("uvicorn")
+
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" main:app`)))
+		})
+
+		it("prefers gunicorn with uvicorn's worker when both are there", func() {
+			install("uvicorn", "gunicorn")
+
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" --worker-class uvicorn.workers.UvicornWorker main:app`)))
+		})
+
+		it("passes the worker count to hypercorn and granian, which do not read it", func() {
+			install("hypercorn")
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec hypercorn --bind "0.0.0.0:${PORT:-8080}" --workers "${WEB_CONCURRENCY:-1}" main:app`)))
+
+			Expect(os.Remove(filepath.Join(venvDir, "bin", "hypercorn"))).To(Succeed())
+			install("granian")
+			processes, err = start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec granian --interface asgi --host 0.0.0.0 --port "${PORT:-8080}" --workers "${WEB_CONCURRENCY:-1}" main:app`)))
+		})
+
+		it("refuses an ASGI app under gunicorn alone", func() {
+			install("gunicorn")
+
+			_, err := start("")
+			Expect(err).To(MatchError(ContainSubstring("[Error: ASGI app under a WSGI server]")))
+			Expect(err.Error()).To(ContainSubstring("main:app is an ASGI app"))
+			Expect(err.Error()).To(ContainSubstring("Add uvicorn to requirements.txt"))
+		})
+
+		it("finds a package's asgi.py application", func() {
+			Expect(os.Remove(filepath.Join(appDir, "main.py"))).To(Succeed())
+			write("service/asgi.py", "application = Starlette()\n")
+			install("uvicorn")
+
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" service.asgi:application`)))
+		})
+	})
+
+	it("refuses a WSGI app under uvicorn alone, naming the file", func() {
+		write("app.py", "app = Flask(__name__)\n")
+		install("uvicorn")
+
+		_, err := start("")
+		Expect(err).To(MatchError(ContainSubstring("[Error: WSGI app under an ASGI server]")))
+		Expect(err.Error()).To(ContainSubstring("In app.py:"))
+		Expect(err.Error()).To(ContainSubstring("installed is uvicorn, which serves ASGI apps only"))
+		Expect(err.Error()).To(ContainSubstring("Add gunicorn to requirements.txt"))
 	})
 
 	it("finds wsgi.py's application, then a package's wsgi.py", func() {
-		withGunicorn()
 		write("mysite/wsgi.py", "application = get_wsgi_application()\n")
-		target, err := python.FindWSGI(appDir)
+		entry, err := python.FindEntry(appDir)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(target).To(Equal("mysite.wsgi:application"))
+		Expect(entry).To(Equal(python.Entry{Target: "mysite.wsgi:application", File: "mysite/wsgi.py"}))
 
 		write("wsgi.py", "from myapp import app\n")
-		target, err = python.FindWSGI(appDir)
+		entry, err = python.FindEntry(appDir)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(target).To(Equal("wsgi:app"))
+		Expect(entry.Target).To(Equal("wsgi:app"))
 	})
 
-	it("does not mistake a comparison or a longer name for a definition", func() {
+	it("does not mistake a comparison, a longer name or an unimportable folder for an entry", func() {
 		write("app.py", "if app == 1:\n    pass\napplication_name = 'x'\n")
+		write("my-site/wsgi.py", "application = 1\n")
 
-		target, err := python.FindWSGI(appDir)
+		entry, err := python.FindEntry(appDir)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(target).To(BeEmpty())
+		Expect(entry.Target).To(BeEmpty())
 	})
 
-	it("falls back to python app.py without gunicorn", func() {
+	context("Django", func() {
+		it.Before(func() {
+			djangoProject()
+			withDjango()
+		})
+
+		it("serves WSGI_APPLICATION on gunicorn, without an import guess", func() {
+			install("gunicorn")
+
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" mysite.wsgi:application`)))
+			Expect(checked).To(BeEmpty())
+		})
+
+		it("serves ASGI_APPLICATION, else asgi.py, when only an ASGI server is there", func() {
+			install("uvicorn")
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" mysite.asgi:application`)))
+
+			write("mysite/settings.py", "WSGI_APPLICATION = 'mysite.wsgi.application'\nASGI_APPLICATION = \"mysite.routing.app\"\n")
+			processes, err = start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" mysite.routing:app`)))
+		})
+
+		it("never falls back to runserver: no server is an error with the fix", func() {
+			_, err := start("")
+			Expect(err).To(MatchError(ContainSubstring("[Error: No web server for Django]")))
+			Expect(err.Error()).To(ContainSubstring("Add gunicorn to requirements.txt; onbuild then serves mysite.wsgi:application on $PORT."))
+		})
+
+		it("reads a settings package and names a settings module that is missing", func() {
+			Expect(os.Remove(filepath.Join(appDir, "mysite", "settings.py"))).To(Succeed())
+			write("manage.py", "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings.production\")\n")
+			write("mysite/settings/production.py", "from .base import *\n")
+			install("gunicorn")
+
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" mysite.wsgi:application`)))
+
+			write("manage.py", "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"other.settings\")\n")
+			_, err = start("")
+			Expect(err).To(MatchError(ContainSubstring("manage.py names the settings module other.settings, but the app has neither other/settings.py nor other/settings/__init__.py")))
+		})
+
+		it("is not Django's business when Django is not installed", func() {
+			Expect(os.RemoveAll(filepath.Join(venvDir, "lib"))).To(Succeed())
+			install("gunicorn")
+
+			processes, err := start("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" mysite.wsgi:application`)))
+			Expect(checked).To(HaveLen(1), "a guess, so checked")
+		})
+	})
+
+	it("falls back to python app.py without a server", func() {
 		write("app.py", "app = Flask(__name__)\n")
 
-		processes, _, err := python.StartProcesses(appDir, venvDir, "")
+		processes, err := start("")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python", "app.py"}, Default: true}}))
 	})
@@ -112,7 +265,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("falls back to main.py", func() {
 		write("main.py", "print('hi')\n")
 
-		processes, _, err := python.StartProcesses(appDir, venvDir, "")
+		processes, err := start("")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes[0].Command).To(Equal([]string{"python", "main.py"}))
 	})
@@ -120,7 +273,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("fails with fixes when nothing can start the app", func() {
 		write("lib.py", "x = 1\n")
 
-		_, _, err := python.StartProcesses(appDir, venvDir, "")
+		_, err := start("")
 		Expect(err).To(MatchError(ContainSubstring("[Error: No start command]")))
 		Expect(err.Error()).To(ContainSubstring("1. Add a Procfile"))
 	})

@@ -107,6 +107,8 @@ func testImports(t *testing.T, context spec.G, it spec.S) {
 		own := map[string]string{
 			"buildpacks/ca-certificates/ca-certificates-helper": "build/certificates/execd",
 			"buildpacks/build-hook/deploy-hook":                 "hooks",
+			"buildpacks/python/supervise":                       "internal/supervise",
+			"buildpacks/python/web-concurrency":                 "internal/workers",
 		}
 		var helpers int
 		for _, p := range packages {

@@ -79,6 +79,31 @@ var DefaultPackages = []string{
 	"python3-wheel",
 }
 
+// WebPackages serve the web apps as they are really written: Django (with
+// whitenoise for static files) and FastAPI on uvicorn. Debian's wheels carry
+// no dependencies, so each package's own are listed too: Django's asgiref,
+// sqlparse and pytz; FastAPI's starlette and pydantic; starlette's anyio,
+// sniffio and idna; uvicorn's h11, click (in DefaultPackages) and wsproto.
+// trixie splits pydantic 2's compiled half into python3-pydantic-core, which
+// bookworm (pydantic 1.10) does not have.
+var WebPackages = []string{
+	"python3-django",
+	"python3-asgiref",
+	"python3-sqlparse",
+	"python3-tz",
+	"python3-whitenoise",
+	"python3-fastapi",
+	"python3-starlette",
+	"python3-pydantic",
+	"python3-anyio",
+	"python3-sniffio",
+	"python3-idna",
+	"python3-typing-extensions",
+	"python3-uvicorn",
+	"python3-h11",
+	"python3-wsproto",
+}
+
 // Options tell Build what to make and where.
 type Options struct {
 	// CacheDir holds one subdirectory of wheels per distinct build.

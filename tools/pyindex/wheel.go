@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,7 +22,7 @@ import (
 
 // ConverterVersion is part of the cache key: bump it whenever the wheels
 // this file writes would differ, so stale caches are not reused.
-const ConverterVersion = "1"
+const ConverterVersion = "2"
 
 // sitePackages is where Debian's python3-* packages put importable code.
 const sitePackages = "usr/lib/python3/dist-packages"
@@ -85,6 +86,7 @@ func ConvertTree(root, outDir string, warn io.Writer) (Wheel, error) {
 	if err != nil {
 		return Wheel{}, err
 	}
+	meta.metadata = Unpin(meta.metadata)
 	name, version := headerValue(meta.metadata, "Name"), headerValue(meta.metadata, "Version")
 	if name == "" || version == "" {
 		return Wheel{}, fmt.Errorf("%s: metadata lacks Name or Version", metaEntry)
@@ -361,6 +363,29 @@ func EggInfoToMetadata(pkgInfo, requiresTxt []byte) []byte {
 }
 
 type header struct{ key, value string }
+
+var requiresDist = regexp.MustCompile(`^(?i:Requires-Dist):\s*([A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?)\s*([^;]*?)\s*(;.*)?$`)
+
+// Unpin drops the version bounds of every Requires-Dist header, keeping
+// the name, extras and marker. Debian chose versions that work together
+// and patches a package when a bound is too tight (bookworm's fastapi 0.92
+// asks for starlette<0.26 and runs on Debian's 0.26.1); upstream's bounds
+// would make pip refuse the very set Debian ships.
+func Unpin(metadata []byte) []byte {
+	head, body := splitHeaders(metadata)
+	lines := strings.Split(string(head), "\n")
+	for i, line := range lines {
+		m := requiresDist.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		lines[i] = "Requires-Dist: " + strings.ReplaceAll(m[1], " ", "")
+		if m[3] != "" {
+			lines[i] += "; " + strings.TrimSpace(m[3][1:])
+		}
+	}
+	return append([]byte(strings.Join(lines, "\n")), body...)
+}
 
 // requiresTxtHeaders reads pkg_resources' requires.txt: plain lines are
 // requirements, and a "[extra:marker]" line makes the following ones apply

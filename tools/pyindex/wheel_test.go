@@ -118,6 +118,21 @@ func testWheel(t *testing.T, when spec.G, it spec.S) {
 			Expect(md).To(HaveSuffix("Requires-Dist: this line is description, not a header\n"))
 		})
 
+		it("drops upstream's version bounds, keeping names, extras and markers", func() {
+			md := string(pyindex.Unpin([]byte("Name: fastapi\nVersion: 0.92.0\n" +
+				"Requires-Dist: starlette<0.26.0,>=0.25.0\n" +
+				"Requires-Dist: pydantic (!=1.8,<2.0.0,>=1.6.2)\n" +
+				"Requires-Dist: uvicorn[standard] >=0.12.0 ; extra == 'all'\n" +
+				"Requires-Dist: colorama; platform_system == \"Windows\"\n" +
+				"\nRequires-Dist: this line is description, not a header>=1\n")))
+			Expect(md).To(Equal("Name: fastapi\nVersion: 0.92.0\n" +
+				"Requires-Dist: starlette\n" +
+				"Requires-Dist: pydantic\n" +
+				"Requires-Dist: uvicorn[standard]; extra == 'all'\n" +
+				"Requires-Dist: colorama; platform_system == \"Windows\"\n" +
+				"\nRequires-Dist: this line is description, not a header>=1\n"))
+		})
+
 		it("keeps PKG-INFO as it is without requires.txt", func() {
 			Expect(string(pyindex.EggInfoToMetadata([]byte(flaskPkgInfo), nil))).To(Equal(flaskPkgInfo))
 		})

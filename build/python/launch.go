@@ -1,0 +1,88 @@
+package python
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+)
+
+const (
+	// SupervisorName is the PID 1 every process runs under
+	// (buildpacks/python/supervise, internal/supervise).
+	SupervisorName = "supervise"
+	// ConcurrencyName is the exec.d program that sets WEB_CONCURRENCY
+	// (buildpacks/python/web-concurrency, internal/workers).
+	ConcurrencyName = "web-concurrency"
+)
+
+// StartLayer holds the container-start programs: the supervisor in bin/ and
+// web-concurrency in exec.d/. Both are static binaries from the buildpack's
+// bin/, so the layer is the same for every app and every build.
+func StartLayer(layers libcnb.Layers, buildpackDir string) (libcnb.Layer, error) {
+	layer, err := layers.Layer(StartLayerSpec.Name)
+	if err != nil {
+		return layer, fmt.Errorf("unable to create start layer\n%w", err)
+	}
+	if layer, err = layer.Reset(); err != nil {
+		return layer, fmt.Errorf("unable to reset start layer\n%w", err)
+	}
+	layer.LayerTypes = StartLayerSpec.Types
+	if err := copyProgram(filepath.Join(buildpackDir, "bin", SupervisorName), filepath.Join(layer.Path, "bin", SupervisorName)); err != nil {
+		return layer, err
+	}
+	if err := copyProgram(filepath.Join(buildpackDir, "bin", ConcurrencyName), layer.Exec.FilePath(ConcurrencyName)); err != nil {
+		return layer, err
+	}
+	return layer, nil
+}
+
+func copyProgram(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return fmt.Errorf("unable to open %s\n%w", from, err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(to), 0755); err != nil {
+		return fmt.Errorf("unable to create %s\n%w", filepath.Dir(to), err)
+	}
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0755)
+	if err != nil {
+		return fmt.Errorf("unable to create %s\n%w", to, err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("unable to copy %s to %s\n%w", from, to, err)
+	}
+	return out.Close()
+}
+
+// compound matches what makes a shell line more than one simple command:
+// lists, pipes, background jobs, subshells, and the keywords of compound
+// commands.
+var compound = regexp.MustCompile("&&|\\|\\||[;|&\n()`]|^\\s*(if|for|while|until|case|exec|\\{|!)\\b|^\\s*[A-Za-z_][A-Za-z0-9_]*=")
+
+// Supervised runs each process under the supervisor, which is PID 1: it
+// passes SIGTERM to the app's whole process group and waits for it, so a
+// shell (Debian's dash keeps itself as the parent of a list's last command)
+// never swallows docker stop; and the app is never PID 1 itself, for which
+// the kernel drops signals the program has no handler for (python
+// server.py would ignore SIGTERM). A single simple command is exec'd, so
+// no shell stays at all.
+func Supervised(processes []libcnb.Process, startLayerDir string) []libcnb.Process {
+	supervisor := filepath.Join(startLayerDir, "bin", SupervisorName)
+	var out []libcnb.Process
+	for _, p := range processes {
+		command := append([]string{}, p.Command...)
+		if len(command) == 3 && command[0] == "sh" && command[1] == "-c" && !compound.MatchString(command[2]) {
+			command[2] = "exec " + strings.TrimSpace(command[2])
+		}
+		p.Command = append([]string{supervisor}, command...)
+		out = append(out, p)
+	}
+	return out
+}
