@@ -286,7 +286,7 @@ func (c goCompiler) buildAll(plan goPlan, binDir string) ([]Binary, error) {
 		}
 		downloads, compiled := summarize(output)
 		for _, line := range downloads {
-			c.Logger.Bodyf("%s", line)
+			c.Logger.Bodyf("%s", network.RedactText(line))
 		}
 		c.Logger.Bodyf("%s → %s: compiled %s in %s", target.Package, target.Binary, packages(compiled), time.Since(start).Round(100*time.Millisecond))
 		built = append(built, binary)
@@ -345,8 +345,11 @@ func packages(names []string) string {
 }
 
 // buildProblem explains a failed go build with the end of its output.
+// The output is redacted first: the go command may name a GOPROXY entry
+// with its user and password.
 func buildProblem(target Target, output string, env []string) error {
-	if problem, ok := network.Diagnose("go build", Proxy(envvar.Value(env, "GOPROXY")), output, env); ok {
+	output = network.RedactText(output)
+	if problem, ok := network.Diagnose("go build", network.Redact(Proxy(envvar.Value(env, "GOPROXY"))), output, env); ok {
 		return problem
 	}
 	fixes := []string{fmt.Sprintf("Fix the errors above; `go build %s` reproduces them on your machine.", target.Package)}

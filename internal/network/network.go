@@ -6,7 +6,6 @@ package network
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -116,11 +115,8 @@ func urlIn(line, fallback string) string {
 	return fallback
 }
 
-// Redact hides the password of a URL (an index, a proxy, a GOPROXY entry).
+// Redact hides the password of a URL (an index, a proxy, a GOPROXY entry)
+// or of every URL in a list of them (GOPROXY=direct|https://me:pw@proxy).
 func Redact(value string) string {
-	u, err := url.Parse(value)
-	if err != nil || u.User == nil {
-		return value
-	}
-	return u.Redacted()
+	return RedactText(value)
 }
