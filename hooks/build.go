@@ -8,7 +8,6 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
@@ -27,14 +26,13 @@ func BuildHook(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 func newHookBuild() HookBuild {
-	return HookBuild{Logger: log.NewPaketoLogger(os.Stdout), Executor: effect.CommandExecutor{}, Environ: os.Environ()}
+	return HookBuild{Logger: log.NewPaketoLogger(os.Stdout), Environ: os.Environ()}
 }
 
 // HookBuild carries what the hook buildpacks need from the outside, so
-// tests can swap the environment and the executor.
+// tests can swap the environment.
 type HookBuild struct {
-	Logger   log.Logger
-	Executor effect.Executor
+	Logger log.Logger
 	// Environ is the build environment: the platform's (pack build --env)
 	// and what earlier buildpacks' build layers set.
 	Environ []string
@@ -43,7 +41,7 @@ type HookBuild struct {
 func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	set, err := b.find(ctx)
+	set, config, err := b.find(ctx)
 	if err != nil {
 		return result, err
 	}
@@ -61,7 +59,7 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 	}
 
 	if set.PreBuild != nil {
-		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: Environ(b.Environ, vars), Executor: b.Executor, Logger: b.Logger}
+		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: Environ(b.Environ, vars), Timeout: config.Timeout, Logger: b.Logger}
 		exported, err := runner.Run(*set.PreBuild)
 		if err != nil {
 			return result, err
@@ -79,19 +77,23 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	set, err := b.find(ctx)
+	set, config, err := b.find(ctx)
 	if err != nil {
 		return result, err
 	}
 	var vars map[string]string
 	if set.Build != nil {
-		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: b.Environ, Executor: b.Executor, Logger: b.Logger}
+		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: b.Environ, Timeout: config.Timeout, Logger: b.Logger}
 		if vars, err = runner.Run(*set.Build); err != nil {
 			return result, err
 		}
 	}
 	if set.Deploy != nil {
-		layer, err := DeployLayer{AppDir: ctx.ApplicationPath, Helper: filepath.Join(ctx.Buildpack.Path, "bin", HelperName), Logger: b.Logger}.
+		timeout, err := b.deployTimeout(ctx)
+		if err != nil {
+			return result, err
+		}
+		layer, err := DeployLayer{AppDir: ctx.ApplicationPath, Helper: filepath.Join(ctx.Buildpack.Path, "bin", HelperName), Timeout: timeout, Logger: b.Logger}.
 			Contribute(ctx.Layers, *set.Deploy)
 		if err != nil {
 			return result, err
@@ -101,12 +103,29 @@ func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	return b.export(ctx, result, vars)
 }
 
-func (b HookBuild) find(ctx libcnb.BuildContext) (Set, error) {
+func (b HookBuild) find(ctx libcnb.BuildContext) (Set, Settings, error) {
 	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
 	if err != nil {
-		return Set{}, err
+		return Set{}, Settings{}, err
 	}
-	return Find(ctx.ApplicationPath, ReadSettings(reader).Dir)
+	config, err := ReadSettings(reader)
+	if err != nil {
+		return Set{}, config, err
+	}
+	set, err := Find(ctx.ApplicationPath, config.Dir)
+	return set, config, err
+}
+
+// deployTimeout is checked now, so a typo fails the build rather than
+// every container start.
+func (b HookBuild) deployTimeout(ctx libcnb.BuildContext) (string, error) {
+	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
+	if err != nil {
+		return "", err
+	}
+	value := reader.String(DeployTimeoutSetting)
+	_, err = ParseTimeout(DeployTimeoutSetting, value)
+	return value, err
 }
 
 func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, vars map[string]string) (libcnb.BuildResult, error) {

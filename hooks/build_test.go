@@ -9,7 +9,6 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
 	. "github.com/onsi/gomega"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
 
@@ -33,7 +32,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		ctx.Buildpack.Metadata = fake.Metadata(t, "build-hook")
 		writeFile(t, ctx.Buildpack.Path, "bin/deploy-hook", "the exec.d program", 0755)
 		output = &bytes.Buffer{}
-		b = hooks.HookBuild{Logger: log.NewPaketoLogger(output), Executor: effect.CommandExecutor{}, Environ: []string{"PATH=/usr/bin:/bin"}}
+		b = hooks.HookBuild{Logger: log.NewPaketoLogger(output), Environ: []string{"PATH=/usr/bin:/bin"}}
 	})
 
 	context("PreBuild", func() {
@@ -81,6 +80,22 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(output.String()).To(ContainSubstring("Running pre-build hook hooks/pre-build\n    from the override\n"))
 		})
 
+		it("stops a hook that runs past BP_HOOK_TIMEOUT", func() {
+			b.Environ = append(b.Environ, "BP_HOOK_TIMEOUT=300ms")
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\necho waiting for input\nread answer\nsleep 1000\n", 0755)
+			_, err := b.PreBuild(ctx)
+			Expect(err).To(MatchError(HavePrefix("[Error: pre-build hook timed out]")))
+			Expect(err).To(MatchError(ContainSubstring("ran longer than BP_HOOK_TIMEOUT=300ms")))
+		})
+
+		it("refuses a BP_HOOK_TIMEOUT that is not a duration before running anything", func() {
+			b.Environ = append(b.Environ, "BP_HOOK_TIMEOUT=ten minutes")
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\ntouch ran\n", 0755)
+			_, err := b.PreBuild(ctx)
+			Expect(err).To(MatchError(HavePrefix("[Error: Invalid BP_HOOK_TIMEOUT]")))
+			Expect(filepath.Join(ctx.ApplicationPath, "ran")).NotTo(BeAnExistingFile())
+		})
+
 		it("returns the hook's failure", func() {
 			writeFile(t, ctx.ApplicationPath, "bin/pre_compile", "#!/bin/sh\necho broken\nexit 7\n", 0755)
 			_, err := b.PreBuild(ctx)
@@ -121,6 +136,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(config).To(Equal(hooks.DeployConfig{
 				Name: ".cnb/action_hooks/deploy", Path: filepath.Join(ctx.ApplicationPath, ".cnb/action_hooks/deploy"), AppDir: ctx.ApplicationPath,
+				Timeout: "10m",
 			}))
 
 			log := output.String()
@@ -128,6 +144,13 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(log).To(ContainSubstring("Warning: .cnb/action_hooks/deploy is not executable; at start it runs with sh."))
 			Expect(log).To(ContainSubstring("It is a script for sh, which the run image must have"))
 			Expect(log).To(ContainSubstring("the tiny run image (Go apps) has no shell and no interpreter, so there the deploy hook must be a static binary."))
+		})
+
+		it("refuses a BP_DEPLOY_HOOK_TIMEOUT that is not a duration at build time", func() {
+			b.Environ = append(b.Environ, "BP_DEPLOY_HOOK_TIMEOUT=soon")
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "#!/bin/sh\n", 0755)
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(HavePrefix("[Error: Invalid BP_DEPLOY_HOOK_TIMEOUT]")))
 		})
 
 		it("carries a deploy hook from outside the app in the layer", func() {
@@ -142,6 +165,13 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(config.Path).To(Equal(filepath.Join(result.Layers[0].Path, "hook", "deploy")))
 			Expect(os.ReadFile(config.Path)).To(Equal([]byte("#!/bin/sh\n")))
+		})
+
+		it("warns at build time about a deploy hook that needs /usr/bin/env", func() {
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "#!/usr/bin/env python3\nprint('hi')\n", 0755)
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(output.String()).To(ContainSubstring("Warning: .cnb/action_hooks/deploy starts with #!/usr/bin/env python3, but the python run image has no coreutils, so no /usr/bin/env. Fix: start it with #!/bin/sh or #!/usr/bin/python3"))
 		})
 
 		it("says nothing about interpreters for a binary deploy hook", func() {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/heroku/color"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
@@ -27,10 +26,12 @@ const tailLines = 20
 // HookRunner runs hooks during a build, in the app directory, with the
 // build environment.
 type HookRunner struct {
-	AppDir   string
-	Env      []string
-	Executor effect.Executor
-	Logger   log.Logger
+	AppDir string
+	Env    []string
+	// Timeout stops a hook that runs longer (BP_HOOK_TIMEOUT); 0 is no
+	// limit.
+	Timeout time.Duration
+	Logger  log.Logger
 }
 
 // Run runs hook with its output streamed under a header and returns the
@@ -59,9 +60,12 @@ func (r HookRunner) Run(hook Hook) (map[string]string, error) {
 	start := time.Now()
 	output := &tail{max: 64 << 10}
 	out := io.MultiWriter(r.Logger.BodyWriter(), output)
-	err = r.Executor.Execute(effect.Execution{
-		Command: invocation.Command, Args: invocation.Args, Dir: r.AppDir, Env: env, Stdout: out, Stderr: out,
-	})
+	process := hookProcess{Command: invocation.Command, Args: invocation.Args, Dir: r.AppDir, Env: env, Output: out, Timeout: r.Timeout}
+	outcome, err := process.run()
+	r.warnLeftovers(hook, outcome)
+	if outcome.TimedOut {
+		return nil, timeoutProblem(hook, r.Timeout, TimeoutSetting, output.lines(tailLines))
+	}
 	if err != nil {
 		return nil, Failure(hook, err, output.lines(tailLines))
 	}
@@ -72,6 +76,36 @@ func (r HookRunner) Run(hook Hook) (map[string]string, error) {
 		r.Logger.Bodyf("%s", color.YellowString("Warning: %s (in %s)", warning, EnvDirVariable))
 	}
 	return exported, err
+}
+
+// warnLeftovers names what the hook left running: it was stopped, and the
+// build step that expected it would otherwise fail without a clue.
+func (r HookRunner) warnLeftovers(hook Hook, outcome processResult) {
+	if len(outcome.Left) > 0 {
+		r.Logger.Bodyf("%s", color.YellowString("Warning: %s left %d process(es) running when it exited; onbuild stopped them:\n      %s\n"+
+			"    A build hook must not leave processes behind: wait for background jobs (wait) before exiting;\n"+
+			"    start what the app needs at run time from the Procfile or the deploy hook.",
+			hook.Name, len(outcome.Left), strings.Join(outcome.Left, "\n      ")))
+	}
+	if outcome.Detached {
+		r.Logger.Bodyf("%s", color.YellowString("Warning: a process %s started outside its process group (a daemon) still holds its output; onbuild no longer waits for it.", hook.Name))
+	}
+}
+
+// timeoutProblem is a hook stopped because it ran past its timeout.
+func timeoutProblem(hook Hook, timeout time.Duration, setting, tail string) error {
+	output := "It printed nothing."
+	if strings.TrimSpace(tail) != "" {
+		output = "The last lines of its output:\n\n" + tail
+	}
+	return problem.Problem{
+		Title: fmt.Sprintf("%s hook timed out", hook.Kind),
+		Cause: fmt.Sprintf("%s ran longer than %s=%s, so onbuild stopped it and every process it started. %s", hook.Name, setting, timeout, output),
+		Fixes: []string{
+			fmt.Sprintf("Look for what %s waits on: input (it runs without a terminal), a server that does not answer, a background job it waits for.", hook.Name),
+			fmt.Sprintf("If it needs longer, raise the limit: pack build --env %s=1h (0 means no limit).", setting),
+		},
+	}
 }
 
 // systemPackages matches what apt, dpkg and sudo print when an unprivileged

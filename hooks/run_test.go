@@ -5,10 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
 
@@ -29,10 +30,9 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 		app = t.TempDir()
 		output = &bytes.Buffer{}
 		runner = hooks.HookRunner{
-			AppDir:   app,
-			Env:      []string{"PATH=/usr/bin:/bin", "FROM_PACK_ENV=yes"},
-			Executor: effect.CommandExecutor{},
-			Logger:   log.NewPaketoLogger(output),
+			AppDir: app,
+			Env:    []string{"PATH=/usr/bin:/bin", "FROM_PACK_ENV=yes"},
+			Logger: log.NewPaketoLogger(output),
 		}
 		hook = func(content string, mode os.FileMode) hooks.Hook {
 			path := writeFile(t, app, ".cnb/action_hooks/pre-build", content, mode)
@@ -115,8 +115,44 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 		Expect(output.String()).To(ContainSubstring(`Warning: "bad-name" is not a variable name (letters, digits and _), ignored (in CNB_HOOK_ENV_DIR)`))
 	})
 
+	it("does not wait for what the hook leaves running: it stops it and names it", func() {
+		done := make(chan error, 1)
+		go func() {
+			_, err := runner.Run(hook("#!/bin/sh\nsleep 1000 &\necho $! > sleeper.pid\necho started\n", 0755))
+			done <- err
+		}()
+		NewWithT(t).Eventually(done, 15*time.Second).Should(Receive(BeNil()))
+		Expect(output.String()).To(ContainSubstring("    started\n"))
+		Expect(output.String()).To(MatchRegexp(`Warning: \.cnb/action_hooks/pre-build left 1 process\(es\) running when it exited; onbuild stopped them:\n +\d+ sleep 1000\n`))
+		pid, err := os.ReadFile(filepath.Join(app, "sleeper.pid"))
+		Expect(err).NotTo(HaveOccurred())
+		NewWithT(t).Eventually(func() bool { return alive(strings.TrimSpace(string(pid))) }, 5*time.Second).Should(BeFalse())
+	})
+
+	it("stops the hook and its children when it runs past its timeout", func() {
+		runner.Timeout = 300 * time.Millisecond
+		start := time.Now()
+		_, err := runner.Run(hook("#!/bin/sh\n(sleep 1000; echo child) &\necho $! > child.pid\necho slow\nsleep 1000\n", 0755))
+		Expect(time.Since(start)).To(BeNumerically("<", 10*time.Second))
+		Expect(err).To(MatchError(HavePrefix("[Error: pre-build hook timed out]\n.cnb/action_hooks/pre-build ran longer than BP_HOOK_TIMEOUT=300ms")))
+		Expect(err).To(MatchError(ContainSubstring("slow")))
+		pid, readErr := os.ReadFile(filepath.Join(app, "child.pid"))
+		Expect(readErr).NotTo(HaveOccurred())
+		NewWithT(t).Eventually(func() bool { return alive(strings.TrimSpace(string(pid))) }, 5*time.Second).Should(BeFalse())
+	})
+
 	it("reports a hook killed by a signal", func() {
 		_, err := runner.Run(hook("#!/bin/sh\nkill -TERM $$\n", 0755))
 		Expect(err).To(MatchError(ContainSubstring("was killed by signal terminated")))
 	})
+}
+
+// alive reports a process that exists and is not a zombie.
+func alive(pid string) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return false
+	}
+	state := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(state) > 0 && state[0] != "Z"
 }
