@@ -67,11 +67,17 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 		if vars == nil {
 			vars = map[string]string{}
 		}
-		for name, value := range exported {
+		for name, value := range exported.Launch {
 			vars[name] = value
 		}
+		// A build-only export keeps its name out of the image, even one
+		// .whiskey/user_vars also sets.
+		for name := range exported.Build {
+			delete(vars, name)
+		}
+		return b.export(ctx, result, Exports{Launch: vars, Build: exported.Build})
 	}
-	return b.export(ctx, result, vars)
+	return b.export(ctx, result, Exports{Launch: vars})
 }
 
 func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
@@ -81,10 +87,10 @@ func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	var vars map[string]string
+	var exports Exports
 	if set.Build != nil {
 		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: b.Environ, Timeout: config.Timeout, Logger: b.Logger}
-		if vars, err = runner.Run(*set.Build); err != nil {
+		if exports, err = runner.Run(*set.Build); err != nil {
 			return result, err
 		}
 	}
@@ -100,7 +106,7 @@ func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		}
 		result.Layers = append(result.Layers, layer)
 	}
-	return b.export(ctx, result, vars)
+	return b.export(ctx, result, exports)
 }
 
 func (b HookBuild) find(ctx libcnb.BuildContext) (Set, Settings, error) {
@@ -128,15 +134,29 @@ func (b HookBuild) deployTimeout(ctx libcnb.BuildContext) (string, error) {
 	return value, err
 }
 
-func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, vars map[string]string) (libcnb.BuildResult, error) {
-	if len(vars) == 0 {
-		return result, nil
+func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, exports Exports) (libcnb.BuildResult, error) {
+	if len(exports.Launch) > 0 {
+		layer, err := ExportLayer(ctx.Layers, exports.Launch)
+		if err != nil {
+			return result, err
+		}
+		b.Logger.Headerf("Exported to later build steps and the app (in the image): %s", strings.Join(Names(exports.Launch), ", "))
+		for _, name := range Names(exports.Launch) {
+			if reason, ok := LooksLikeCredential(name, exports.Launch[name]); ok {
+				b.Logger.Bodyf("%s", color.YellowString("Warning: %s %s, and it goes into the image, where anyone who can pull it can read it.\n"+
+					"    If only later build steps need it, write it to $%s instead: those variables never reach the image.",
+					name, reason, BuildEnvDirVariable))
+			}
+		}
+		result.Layers = append(result.Layers, layer)
 	}
-	layer, err := ExportLayer(ctx.Layers, vars)
-	if err != nil {
-		return result, err
+	if len(exports.Build) > 0 {
+		layer, err := BuildExportLayer(ctx.Layers, exports.Build)
+		if err != nil {
+			return result, err
+		}
+		b.Logger.Headerf("Exported to later build steps only (not in the image): %s", strings.Join(Names(exports.Build), ", "))
+		result.Layers = append(result.Layers, layer)
 	}
-	b.Logger.Headerf("Exported to later build steps and the app: %s", strings.Join(Names(vars), ", "))
-	result.Layers = append(result.Layers, layer)
 	return result, nil
 }

@@ -60,7 +60,40 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(output.String()).To(ContainSubstring("Reading .whiskey/user_vars: LEGACY, SHARED\n"))
 			Expect(output.String()).To(ContainSubstring("Note: .whiskey/user_vars is deprecated"))
 			Expect(output.String()).To(ContainSubstring("    legacy=old\n"))
-			Expect(output.String()).To(ContainSubstring("Exported to later build steps and the app: FROM_HOOK, LEGACY, SHARED\n"))
+			Expect(output.String()).To(ContainSubstring("Exported to later build steps and the app (in the image): FROM_HOOK, LEGACY, SHARED\n"))
+		})
+
+		it("keeps build-only exports out of the image, and warns about credentials that go into it", func() {
+			writeFile(t, ctx.ApplicationPath, ".whiskey/user_vars/INDEX_TOKEN", "from user_vars", 0644)
+			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\n"+
+				"echo s3cret > $CNB_HOOK_BUILD_ENV_DIR/INDEX_TOKEN\n"+
+				"echo https://me:pw@index.corp/simple > $CNB_HOOK_ENV_DIR/INDEX_URL\n"+
+				"echo hunter2 > $CNB_HOOK_ENV_DIR/DB_PASSWORD\n"+
+				"echo info > $CNB_HOOK_ENV_DIR/LOG_LEVEL\n", 0755)
+
+			result, err := b.PreBuild(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Layers).To(HaveLen(2))
+			Expect(result.Layers[0].Name).To(Equal("hook-env"))
+			Expect(result.Layers[0].SharedEnvironment).To(Equal(libcnb.Environment{
+				"INDEX_URL.override": "https://me:pw@index.corp/simple", "DB_PASSWORD.override": "hunter2", "LOG_LEVEL.override": "info",
+			}))
+			Expect(result.Layers[1].Name).To(Equal("hook-build-env"))
+			Expect(result.Layers[1].LayerTypes).To(Equal(libcnb.LayerTypes{Build: true}))
+			Expect(result.Layers[1].BuildEnvironment).To(Equal(libcnb.Environment{"INDEX_TOKEN.override": "s3cret"}))
+			Expect(result.Layers[1].SharedEnvironment).To(BeEmpty())
+			Expect(result.Layers[1].LaunchEnvironment).To(BeEmpty())
+
+			log := output.String()
+			Expect(log).To(ContainSubstring("Exported to later build steps and the app (in the image): DB_PASSWORD, INDEX_URL, LOG_LEVEL\n"))
+			Expect(log).To(ContainSubstring("Exported to later build steps only (not in the image): INDEX_TOKEN\n"))
+			Expect(log).To(ContainSubstring("Warning: DB_PASSWORD looks like a credential (its name), and it goes into the image"))
+			Expect(log).To(ContainSubstring("Warning: INDEX_URL holds a URL with a user name or password, and it goes into the image"))
+			Expect(log).To(ContainSubstring("write it to $CNB_HOOK_BUILD_ENV_DIR instead"))
+			Expect(log).NotTo(ContainSubstring("Warning: LOG_LEVEL"))
+			for _, secret := range []string{"s3cret", "hunter2", "me:pw"} {
+				Expect(log).NotTo(ContainSubstring(secret))
+			}
 		})
 
 		it("fails on hooks in two locations before running anything", func() {

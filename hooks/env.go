@@ -119,3 +119,41 @@ func ExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Layer, er
 	layer.Metadata = map[string]interface{}{"variables": Names(vars)}
 	return layer, nil
 }
+
+// BuildExportLayer makes vars the environment of later buildpacks only: a
+// build layer, neither launched nor cached, so the values (a short-lived
+// token) never reach the image or the cache; its metadata lists the names.
+func BuildExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Layer, error) {
+	layer, err := layers.Layer("hook-build-env")
+	if err != nil {
+		return layer, fmt.Errorf("unable to create hook-build-env layer\n%w", err)
+	}
+	if layer, err = layer.Reset(); err != nil {
+		return layer, fmt.Errorf("unable to reset hook-build-env layer\n%w", err)
+	}
+	layer.LayerTypes = libcnb.LayerTypes{Build: true}
+	for name, value := range vars {
+		layer.BuildEnvironment.Override(name, value)
+	}
+	layer.Metadata = map[string]interface{}{"variables": Names(vars)}
+	return layer, nil
+}
+
+// credentialName matches the names people give secrets.
+var credentialName = regexp.MustCompile(`(?i)TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|CREDENTIAL|KEY|AUTH`)
+
+// credentialURL matches a URL with user info (https://user:pw@host).
+var credentialURL = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s]+@`)
+
+// LooksLikeCredential says why an exported variable looks like a secret:
+// its name, or a URL with user info in its value. The value is never
+// repeated.
+func LooksLikeCredential(name, value string) (string, bool) {
+	if credentialName.MatchString(name) {
+		return "looks like a credential (its name)", true
+	}
+	if credentialURL.MatchString(value) {
+		return "holds a URL with a user name or password", true
+	}
+	return "", false
+}

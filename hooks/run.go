@@ -17,8 +17,22 @@ import (
 )
 
 // EnvDirVariable names the directory a hook writes NAME files into to
-// export variables (content = value).
+// export variables (content = value) to later build steps and the app:
+// these go into the image.
 const EnvDirVariable = "CNB_HOOK_ENV_DIR"
+
+// BuildEnvDirVariable names the directory for variables only later build
+// steps see (a short-lived token for a private index): they go into a
+// build-only layer, never into the image.
+const BuildEnvDirVariable = "CNB_HOOK_BUILD_ENV_DIR"
+
+// Exports are the variables a hook exported.
+type Exports struct {
+	// Launch reach later build steps and the app, and are in the image.
+	Launch map[string]string
+	// Build reach later build steps only.
+	Build map[string]string
+}
 
 // tailLines is how much of a failed hook's output the error repeats.
 const tailLines = 20
@@ -36,21 +50,26 @@ type HookRunner struct {
 
 // Run runs hook with its output streamed under a header and returns the
 // variables it exported.
-func (r HookRunner) Run(hook Hook) (map[string]string, error) {
+func (r HookRunner) Run(hook Hook) (Exports, error) {
 	r.Logger.Headerf("Running %s hook %s", hook.Kind, hook.Name)
 	if hook.Note != "" {
 		r.Logger.Bodyf("Note: %s", hook.Note)
 	}
 	envDir, err := os.MkdirTemp("", "hook-env-")
 	if err != nil {
-		return nil, fmt.Errorf("unable to create %s\n%w", EnvDirVariable, err)
+		return Exports{}, fmt.Errorf("unable to create %s\n%w", EnvDirVariable, err)
 	}
 	defer os.RemoveAll(envDir)
-	env := append(append([]string{}, r.Env...), EnvDirVariable+"="+envDir)
+	buildEnvDir, err := os.MkdirTemp("", "hook-build-env-")
+	if err != nil {
+		return Exports{}, fmt.Errorf("unable to create %s\n%w", BuildEnvDirVariable, err)
+	}
+	defer os.RemoveAll(buildEnvDir)
+	env := append(append([]string{}, r.Env...), EnvDirVariable+"="+envDir, BuildEnvDirVariable+"="+buildEnvDir)
 
 	invocation, err := Invoke(hook, env, "build image")
 	if err != nil {
-		return nil, err
+		return Exports{}, err
 	}
 	if !invocation.Executable {
 		r.Logger.Bodyf("%s", color.YellowString("Warning: %s is not executable; running it with %s. Fix: git update-index --chmod=+x %s",
@@ -64,18 +83,38 @@ func (r HookRunner) Run(hook Hook) (map[string]string, error) {
 	outcome, err := process.run()
 	r.warnLeftovers(hook, outcome)
 	if outcome.TimedOut {
-		return nil, timeoutProblem(hook, r.Timeout, TimeoutSetting, output.lines(tailLines))
+		return Exports{}, timeoutProblem(hook, r.Timeout, TimeoutSetting, output.lines(tailLines))
 	}
 	if err != nil {
-		return nil, Failure(hook, err, output.lines(tailLines))
+		return Exports{}, Failure(hook, err, output.lines(tailLines))
 	}
 	r.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 
-	exported, warnings, err := ReadEnvDir(envDir)
-	for _, warning := range warnings {
-		r.Logger.Bodyf("%s", color.YellowString("Warning: %s (in %s)", warning, EnvDirVariable))
+	var exports Exports
+	if exports.Launch, err = r.readExports(envDir, EnvDirVariable); err != nil {
+		return Exports{}, err
 	}
-	return exported, err
+	if exports.Build, err = r.readExports(buildEnvDir, BuildEnvDirVariable); err != nil {
+		return Exports{}, err
+	}
+	for name := range exports.Build {
+		if _, ok := exports.Launch[name]; ok {
+			return Exports{}, problem.Problem{
+				Title: "Variable exported twice",
+				Cause: fmt.Sprintf("%s wrote %s both to $%s (build and image) and to $%s (build only).", hook.Name, name, EnvDirVariable, BuildEnvDirVariable),
+				Fixes: []string{fmt.Sprintf("Write %s to $%s only if the app needs it at run time; otherwise to $%s only.", name, EnvDirVariable, BuildEnvDirVariable)},
+			}
+		}
+	}
+	return exports, nil
+}
+
+func (r HookRunner) readExports(dir, variable string) (map[string]string, error) {
+	vars, warnings, err := ReadEnvDir(dir)
+	for _, warning := range warnings {
+		r.Logger.Bodyf("%s", color.YellowString("Warning: %s (in %s)", warning, variable))
+	}
+	return vars, err
 }
 
 // warnLeftovers names what the hook left running: it was stopped, and the

@@ -43,7 +43,8 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 	it("runs in the app directory with the build environment, its output under a header", func() {
 		exported, err := runner.Run(hook("#!/bin/sh\necho \"in $(pwd) with $FROM_PACK_ENV\"\necho made > made.txt\necho oops >&2\n", 0755))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(exported).To(BeEmpty())
+		Expect(exported.Launch).To(BeEmpty())
+		Expect(exported.Build).To(BeEmpty())
 		Expect(output.String()).To(MatchRegexp(
 			`^  Running pre-build hook \.cnb/action_hooks/pre-build\n    in ` + regexp.QuoteMeta(app) + ` with yes\n    oops\n    Completed in \d`))
 		Expect(filepath.Join(app, "made.txt")).To(BeARegularFile())
@@ -111,7 +112,7 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 	it("returns the variables the hook exported, one NAME file each", func() {
 		exported, err := runner.Run(hook("#!/bin/sh\necho hello > \"$CNB_HOOK_ENV_DIR/GREETING\"\nprintf 'a b\\nc' > \"$CNB_HOOK_ENV_DIR/MULTI\"\ntouch \"$CNB_HOOK_ENV_DIR/bad-name\"\n", 0755))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(exported).To(Equal(map[string]string{"GREETING": "hello", "MULTI": "a b\nc"}))
+		Expect(exported.Launch).To(Equal(map[string]string{"GREETING": "hello", "MULTI": "a b\nc"}))
 		Expect(output.String()).To(ContainSubstring(`Warning: "bad-name" is not a variable name (letters, digits and _), ignored (in CNB_HOOK_ENV_DIR)`))
 	})
 
@@ -139,6 +140,15 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 		pid, readErr := os.ReadFile(filepath.Join(app, "child.pid"))
 		Expect(readErr).NotTo(HaveOccurred())
 		NewWithT(t).Eventually(func() bool { return alive(strings.TrimSpace(string(pid))) }, 5*time.Second).Should(BeFalse())
+	})
+
+	it("returns build-only exports apart, and refuses a name exported both ways", func() {
+		exported, err := runner.Run(hook("#!/bin/sh\necho t0ken > \"$CNB_HOOK_BUILD_ENV_DIR/INDEX_TOKEN\"\necho 1 > \"$CNB_HOOK_ENV_DIR/READY\"\n", 0755))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(exported).To(Equal(hooks.Exports{Launch: map[string]string{"READY": "1"}, Build: map[string]string{"INDEX_TOKEN": "t0ken"}}))
+
+		_, err = runner.Run(hook("#!/bin/sh\necho a > \"$CNB_HOOK_BUILD_ENV_DIR/X\"\necho b > \"$CNB_HOOK_ENV_DIR/X\"\n", 0755))
+		Expect(err).To(MatchError(HavePrefix("[Error: Variable exported twice]")))
 	})
 
 	it("reports a hook killed by a signal", func() {
