@@ -119,7 +119,24 @@ func (b HookBuild) find(ctx libcnb.BuildContext) (Set, Settings, error) {
 		return Set{}, config, err
 	}
 	set, err := Find(ctx.ApplicationPath, config.Dir)
-	return set, config, err
+	if err != nil {
+		return set, config, err
+	}
+	return set, config, CheckSeen(ctx.ApplicationPath, set, seenHooks(ctx.Plan), ctx.Buildpack.Info.ID)
+}
+
+// seenHooks are the hooks detection listed in this buildpack's plan.
+func seenHooks(plan libcnb.BuildpackPlan) []string {
+	var names []string
+	for _, entry := range plan.Entries {
+		list, _ := entry.Metadata[SeenKey].([]interface{})
+		for _, item := range list {
+			if name, ok := item.(string); ok {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
 }
 
 // deployTimeout is checked now, so a typo fails the build rather than

@@ -186,6 +186,22 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(err).To(MatchError(HavePrefix("[Error: Invalid BP_DEPLOY_HOOK_TIMEOUT]")))
 		})
 
+		it("fails when a hook detection saw is gone, naming the symlink's removed target", func() {
+			Expect(os.MkdirAll(filepath.Join(ctx.ApplicationPath, ".cnb/action_hooks"), 0755)).To(Succeed())
+			Expect(os.Symlink("../../scripts/build.sh", filepath.Join(ctx.ApplicationPath, ".cnb/action_hooks/build"))).To(Succeed())
+			ctx.Plan = libcnb.BuildpackPlan{Entries: []libcnb.BuildpackPlanEntry{
+				{Name: "build-hook", Metadata: map[string]interface{}{"hooks": []interface{}{".cnb/action_hooks/build"}}},
+			}}
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(HavePrefix("[Error: Hook disappeared during the build]\n" +
+				".cnb/action_hooks/build is a symlink to ../../scripts/build.sh, which an earlier build step removed before onbuild/build-hook could run it")))
+
+			writeFile(t, ctx.ApplicationPath, "scripts/build.sh", "#!/bin/sh\necho ran\n", 0755)
+			_, err = b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(output.String()).To(ContainSubstring("    ran\n"))
+		})
+
 		it("carries a deploy hook from outside the app in the layer", func() {
 			dir := t.TempDir()
 			writeFile(t, dir, "deploy", "#!/bin/sh\n", 0755)
