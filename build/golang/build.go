@@ -66,7 +66,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 
-	toolchainLayer, err := b.toolchain(ctx, plan.dependency, plan.settings.GoProxy)
+	environ, netrc, err := b.withCredentials(ctx.Platform.Bindings)
+	if err != nil {
+		return result, err
+	}
+	toolchainLayer, err := b.toolchain(ctx, plan.dependency, plan.settings.GoProxy, netrc)
 	if err != nil {
 		return result, err
 	}
@@ -92,7 +96,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 
 	compiler := goCompiler{
 		Go:       filepath.Join(toolchainLayer.Path, "bin", "go"),
-		Env:      Environment(b.Environ, filepath.Join(toolchainLayer.Path, "bin"), modCache.Path, buildCache.Path),
+		Env:      Environment(environ, filepath.Join(toolchainLayer.Path, "bin"), modCache.Path, buildCache.Path),
 		AppDir:   ctx.ApplicationPath,
 		Executor: b.Executor,
 		Logger:   b.Logger,
@@ -171,7 +175,7 @@ func (b Builder) logRequest(request Request, resolved string) {
 	}
 }
 
-func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency, goproxy string) (libcnb.Layer, error) {
+func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency, goproxy, netrc string) (libcnb.Layer, error) {
 	cache, err := libpak.NewDependencyCache(ctx.Buildpack.Info.ID, ctx.Buildpack.Info.Version, ctx.Buildpack.Path, ctx.Platform.Bindings, b.Logger)
 	if err != nil {
 		return libcnb.Layer{}, fmt.Errorf("unable to create dependency cache\n%w", err)
@@ -181,7 +185,7 @@ func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModul
 		return layer, fmt.Errorf("unable to create %s layer\n%w", dependency.ID, err)
 	}
 	toolchain := Toolchain{
-		Dependency: dependency, Proxy: Proxy(goproxy),
+		Dependency: dependency, Proxy: Proxy(goproxy), Netrc: netrc,
 		Cache: cache, Logger: b.Logger, Env: b.Environ,
 	}
 	return layer, toolchain.Contribute(&layer)

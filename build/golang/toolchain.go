@@ -168,6 +168,8 @@ type Toolchain struct {
 	Logger log.Logger
 	// Env is the build's environment, to explain network failures.
 	Env []string
+	// Netrc is the netrc binding's file, "" without one.
+	Netrc string
 }
 
 // Go returns the path of the go command in the layer.
@@ -203,7 +205,7 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 	if err != nil {
 		return err
 	}
-	dependency.URI = uri
+	dependency.URI = withNetrcLogin(uri, t.Netrc)
 	artifact, err := t.Cache.Artifact(dependency)
 	if err != nil {
 		return t.downloadProblem(uri, err)

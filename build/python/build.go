@@ -70,7 +70,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	env := PipEnvironment(b.Environ, config.PipIndex, pipCache.Path)
+	env, err := b.withCredentials(ctx.Platform.Bindings, PipEnvironment(b.Environ, config.PipIndex, pipCache.Path))
+	if err != nil {
+		return result, err
+	}
 	key.PipConfig = config.PipIndex
 	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger}
 	if err := venv.Contribute(&venvLayer); err != nil {
