@@ -29,11 +29,11 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 		Expect(buildHook).To(BeNumerically(">", pip), out)
 		Expect(out).To(ContainSubstring("pre-build: writing hook-requirements.txt"))
 		Expect(out).To(ContainSubstring("Reading .whiskey/user_vars: LEGACY_VAR"))
-		Expect(out).To(ContainSubstring("Exported to later build steps and the app: LEGACY_VAR, PRE_BUILD_VAR"))
+		Expect(out).To(ContainSubstring("Exported to later build steps and the app (in the image): LEGACY_VAR, PRE_BUILD_VAR"))
 		Expect(out).To(ContainSubstring("Warning: .cnb/action_hooks/build is not executable; running it with /bin/sh."))
 		Expect(out).To(ContainSubstring("build: wrote built.txt"))
 		Expect(out).To(MatchRegexp(`build: wrote built.txt\n\s+Completed in \d`))
-		Expect(out).To(ContainSubstring("Exported to later build steps and the app: BUILD_VAR"))
+		Expect(out).To(ContainSubstring("Exported to later build steps and the app (in the image): BUILD_VAR"))
 		Expect(out).To(ContainSubstring("Deploy hook .cnb/action_hooks/deploy: runs at every container start, before the app"))
 		Expect(out).To(ContainSubstring("the tiny run image (Go apps) has no shell and no interpreter"))
 

@@ -65,6 +65,7 @@ func TestIntegration(t *testing.T) {
 	suite("RunImage", testRunImage)
 	suite("Publish", testPublish)
 	suite("Offline", testOffline)
+	suite("Secrets", testSecrets)
 	suite.Run(t)
 }
 
