@@ -27,6 +27,9 @@ import (
 // timeout, has between SIGTERM and SIGKILL.
 var stopGrace = 3 * time.Second
 
+// settle is how long a left-behind process gets to exec before it is named.
+var settle = 200 * time.Millisecond
+
 // drainWait bounds how long the output may stay open once the hook and its
 // group are gone: a daemon that moved to its own session still holds it.
 var drainWait = 2 * time.Second
@@ -111,6 +114,13 @@ func (p hookProcess) run() (processResult, error) {
 
 	if !result.TimedOut && !p.KeepLeftovers {
 		left := groupMembers(pgid)
+		if len(left) > 0 {
+			// A child forked just before the hook exited may not have
+			// exec'd its program yet: let it, so the warning names sleep,
+			// not a copy of the hook's shell.
+			time.Sleep(settle)
+			left = groupMembers(pgid)
+		}
 		for _, pid := range left {
 			result.Left = append(result.Left, describe(pid))
 		}
