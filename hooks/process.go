@@ -66,32 +66,14 @@ func (p hookProcess) run() (processResult, error) {
 	cmd := exec.Command(p.Command, p.Args...)
 	cmd.Dir, cmd.Env = p.Dir, p.Env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// An *os.File output (the deploy hook's stderr) is handed over as it
-	// is: nothing to copy, and a process left running keeps writing to it.
-	reader, writer, copied := (*os.File)(nil), (*os.File)(nil), make(chan struct{})
-	if file, ok := p.Output.(*os.File); ok {
-		cmd.Stdout, cmd.Stderr = file, file
-		close(copied)
-	} else {
-		var err error
-		if reader, writer, err = os.Pipe(); err != nil {
-			return result, fmt.Errorf("unable to create a pipe for the hook output\n%w", err)
-		}
-		cmd.Stdout, cmd.Stderr = writer, writer
-		go func() {
-			_, _ = io.Copy(p.Output, reader)
-			close(copied)
-		}()
-	}
-	err := cmd.Start()
-	if writer != nil {
-		writer.Close()
-	}
+	output, err := p.connectOutput(cmd)
 	if err != nil {
-		if reader != nil {
-			reader.Close()
-		}
-		<-copied
+		return result, err
+	}
+	err = cmd.Start()
+	output.started()
+	if err != nil {
+		output.drain()
 		return result, err
 	}
 	pgid := cmd.Process.Pid
@@ -111,31 +93,81 @@ func (p hookProcess) run() (processResult, error) {
 		stopGroup(pgid)
 		err = <-exited
 	}
-
 	if !result.TimedOut && !p.KeepLeftovers {
-		left := groupMembers(pgid)
-		if len(left) > 0 {
-			// A child forked just before the hook exited may not have
-			// exec'd its program yet: let it, so the warning names sleep,
-			// not a copy of the hook's shell.
-			time.Sleep(settle)
-			left = groupMembers(pgid)
-		}
-		for _, pid := range left {
-			result.Left = append(result.Left, describe(pid))
-		}
-		stopGroup(pgid)
+		result.Left = stopLeftovers(pgid)
 	}
-	if reader != nil {
-		select {
-		case <-copied:
-		case <-time.After(drainWait):
-			result.Detached = true
-		}
-		reader.Close()
-	}
-	<-copied
+	result.Detached = !output.drain()
 	return result, err
+}
+
+// stopLeftovers stops what is left of the hook's group and describes it.
+func stopLeftovers(pgid int) []string {
+	left := groupMembers(pgid)
+	if len(left) == 0 {
+		return nil
+	}
+	// A child forked just before the hook exited may not have exec'd its
+	// program yet: let it, so the warning names sleep, not a copy of the
+	// hook's shell.
+	time.Sleep(settle)
+	var described []string
+	for _, pid := range groupMembers(pgid) {
+		described = append(described, describe(pid))
+	}
+	stopGroup(pgid)
+	return described
+}
+
+// hookOutput is the pipe between a hook and its output writer, or nothing
+// when the writer is a file the hook can write to itself.
+type hookOutput struct {
+	reader, writer *os.File
+	copied         chan struct{}
+}
+
+// connectOutput hands an *os.File output (the deploy hook's stderr) over as
+// it is: nothing to copy, and a process left running keeps writing to it.
+// Any other writer gets a pipe that we, not exec.Cmd, wait for.
+func (p hookProcess) connectOutput(cmd *exec.Cmd) (hookOutput, error) {
+	output := hookOutput{copied: make(chan struct{})}
+	if file, ok := p.Output.(*os.File); ok {
+		cmd.Stdout, cmd.Stderr = file, file
+		close(output.copied)
+		return output, nil
+	}
+	var err error
+	if output.reader, output.writer, err = os.Pipe(); err != nil {
+		return output, fmt.Errorf("unable to create a pipe for the hook output\n%w", err)
+	}
+	cmd.Stdout, cmd.Stderr = output.writer, output.writer
+	go func() {
+		_, _ = io.Copy(p.Output, output.reader)
+		close(output.copied)
+	}()
+	return output, nil
+}
+
+// started closes our copy of the write end: the hook has its own.
+func (o hookOutput) started() {
+	if o.writer != nil {
+		o.writer.Close()
+	}
+}
+
+// drain waits for the output to end, at most drainWait, and reports
+// whether it did; past that, something outside the group holds it.
+func (o hookOutput) drain() bool {
+	ended := true
+	if o.reader != nil {
+		select {
+		case <-o.copied:
+		case <-time.After(drainWait):
+			ended = false
+		}
+		o.reader.Close()
+	}
+	<-o.copied
+	return ended
 }
 
 // stopGroup sends SIGTERM to the group, then SIGKILL to whatever of it is

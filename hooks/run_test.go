@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,6 +130,19 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 		pid, err := os.ReadFile(filepath.Join(app, "sleeper.pid"))
 		Expect(err).NotTo(HaveOccurred())
 		NewWithT(t).Eventually(func() bool { return alive(strings.TrimSpace(string(pid))) }, 5*time.Second).Should(BeFalse())
+	})
+
+	it("stops waiting for output a daemon outside the hook's group still holds", func() {
+		start := time.Now()
+		_, err := runner.Run(hook("#!/bin/sh\nsetsid sleep 60 &\necho $! > daemon.pid\necho started\n", 0755))
+		Expect(err).NotTo(HaveOccurred())
+		pid, readErr := os.ReadFile(filepath.Join(app, "daemon.pid"))
+		Expect(readErr).NotTo(HaveOccurred())
+		if n, convErr := strconv.Atoi(strings.TrimSpace(string(pid))); convErr == nil {
+			defer syscall.Kill(n, syscall.SIGKILL)
+		}
+		Expect(time.Since(start)).To(BeNumerically("<", 15*time.Second))
+		Expect(output.String()).To(ContainSubstring("Warning: a process .cnb/action_hooks/pre-build started outside its process group (a daemon) still holds its output; onbuild no longer waits for it."))
 	})
 
 	it("stops the hook and its children when it runs past its timeout", func() {
