@@ -96,6 +96,20 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 		Expect(out).To(ContainSubstring("1. For a Python library, list it in requirements.txt"))
 	})
 
+	it("runs a Go app's build hook that is a symlink, whose target the source removal keeps", func() {
+		a := newApp(t, "go/web")
+		Expect(os.MkdirAll(filepath.Join(a.dir, "scripts"), 0755)).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(a.dir, ".cnb", "action_hooks"), 0755)).To(Succeed())
+		a.write("scripts/build.sh", "#!/bin/sh\necho \"build hook via symlink in $(pwd)\"\n")
+		Expect(os.Chmod(filepath.Join(a.dir, "scripts", "build.sh"), 0755)).To(Succeed())
+		Expect(os.Symlink("../../scripts/build.sh", filepath.Join(a.dir, ".cnb", "action_hooks", "build"))).To(Succeed())
+
+		out := a.mustBuild(append([]string{"--run-image", tinyRunImage}, caBinding(t)...)...)
+		Expect(out).To(ContainSubstring("keeping .cnb/action_hooks/build, scripts/build.sh"))
+		Expect(out).To(ContainSubstring("Running build hook .cnb/action_hooks/build"))
+		Expect(out).To(ContainSubstring("build hook via symlink in /workspace"))
+	})
+
 	it("refuses hooks in two locations until BP_ACTION_HOOKS_DIR picks one or one is removed", func() {
 		a := newApp(t, "hooks/two-locations")
 		out, err := a.build()
