@@ -1,12 +1,15 @@
 package golang
 
 import (
+	"fmt"
 	"net/url"
 
 	"github.com/buildpacks/libcnb/v2"
 
 	"github.com/onbuild-buildpacks/onbuild/internal/credentials"
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
+	"github.com/onbuild-buildpacks/onbuild/internal/network"
+	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
 // withCredentials points the go command at a netrc binding (NETRC, which
@@ -46,4 +49,35 @@ func withNetrcLogin(uri, netrc string) string {
 	}
 	u.User = url.UserPassword(login, password)
 	return u.String()
+}
+
+// redactingLogger hides user info in the URLs libpak's dependency cache
+// logs: it redacts a password, but shows a lone user name, which is how a
+// token is often passed (GOPROXY=https://TOKEN@proxy).
+type redactingLogger struct {
+	log.Logger
+}
+
+func (r redactingLogger) Body(a ...interface{}) {
+	r.Logger.Body(network.RedactText(fmt.Sprint(a...)))
+}
+
+func (r redactingLogger) Bodyf(format string, a ...interface{}) {
+	r.Logger.Body(network.RedactText(fmt.Sprintf(format, a...)))
+}
+
+func (r redactingLogger) Header(a ...interface{}) {
+	r.Logger.Header(network.RedactText(fmt.Sprint(a...)))
+}
+
+func (r redactingLogger) Headerf(format string, a ...interface{}) {
+	r.Logger.Header(network.RedactText(fmt.Sprintf(format, a...)))
+}
+
+func (r redactingLogger) Debug(a ...interface{}) {
+	r.Logger.Debug(network.RedactText(fmt.Sprint(a...)))
+}
+
+func (r redactingLogger) Debugf(format string, a ...interface{}) {
+	r.Logger.Debug(network.RedactText(fmt.Sprintf(format, a...)))
 }

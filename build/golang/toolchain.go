@@ -206,7 +206,9 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 		return err
 	}
 	dependency.URI = withNetrcLogin(uri, t.Netrc)
-	artifact, err := t.Cache.Artifact(dependency)
+	cache := t.Cache
+	cache.Logger = redactingLogger{cache.Logger}
+	artifact, err := cache.Artifact(dependency)
 	if err != nil {
 		return t.downloadProblem(uri, err)
 	}

@@ -176,6 +176,15 @@ func testToolchain(t *testing.T, context spec.G, it spec.S) {
 			Expect(output.String()).NotTo(ContainSubstring("s3cret"))
 		})
 
+		it("never shows a token passed as GOPROXY's user name", func() {
+			toolchain.Proxy = "http://t0ken@127.0.0.1:9"
+			err := toolchain.Contribute(&layer)
+			Expect(err).To(MatchError(ContainSubstring("[Error: Go toolchain download failed]")))
+			Expect(output.String()).To(ContainSubstring("Downloading from http://xxxxx@127.0.0.1:9/golang.org/toolchain"))
+			Expect(err.Error()).NotTo(ContainSubstring("t0ken"))
+			Expect(output.String()).NotTo(ContainSubstring("t0ken"))
+		})
+
 		it("never shows the password of a GOPROXY list that names no proxy", func() {
 			toolchain.Proxy = ""
 			toolchain.Env = []string{"GOPROXY=direct|https://me:s3cret@,off"}
