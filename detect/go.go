@@ -90,15 +90,42 @@ func hookFiles(appDir, hooksDir string) []interface{} {
 		if hook == nil {
 			continue
 		}
-		rel, err := filepath.Rel(appDir, hook.Path)
-		if err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
-			files = append(files, filepath.ToSlash(rel))
+		files = appendInApp(files, appDir, hook.Path)
+		// A hook may be a symlink to a script elsewhere in the app: keep
+		// the script too, or the build hook finds a dangling link.
+		if target, err := filepath.EvalSymlinks(hook.Path); err == nil {
+			if root, err := filepath.EvalSymlinks(appDir); err == nil {
+				if rel, err := filepath.Rel(root, target); err == nil {
+					files = appendInApp(files, appDir, filepath.Join(appDir, rel))
+				}
+			}
 		}
 	}
 	sort.Strings(files)
+	files = dedupe(files)
 	keep := make([]interface{}, len(files))
 	for i, file := range files {
 		keep[i] = file
 	}
 	return keep
+}
+
+// appendInApp appends path, relative to appDir, when it is inside it.
+func appendInApp(files []string, appDir, path string) []string {
+	rel, err := filepath.Rel(appDir, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return files
+	}
+	return append(files, filepath.ToSlash(rel))
+}
+
+// dedupe drops repeats from a sorted list.
+func dedupe(sorted []string) []string {
+	var out []string
+	for i, s := range sorted {
+		if i == 0 || s != sorted[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -80,6 +80,18 @@ func testGo(t *testing.T, context spec.G, it spec.S) {
 		Expect(result.Plans[0].Requires[0].Metadata).To(Equal(map[string]interface{}{"keep": []interface{}{"hooks/build"}}))
 	})
 
+	it("keeps the target of a hook that is a symlink too", func() {
+		write("go.mod", "module m\n")
+		write("scripts/build.sh", "#!/bin/sh\n")
+		Expect(os.MkdirAll(filepath.Join(app, ".cnb/action_hooks"), 0755)).To(Succeed())
+		Expect(os.Symlink("../../scripts/build.sh", filepath.Join(app, ".cnb/action_hooks/build"))).To(Succeed())
+		result, err := detect.GoDetect(app, map[string]string{}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Plans[0].Requires[0].Metadata).To(Equal(map[string]interface{}{
+			"keep": []interface{}{".cnb/action_hooks/build", "scripts/build.sh"},
+		}))
+	})
+
 	it("requires git when private modules are fetched directly", func() {
 		write("go.mod", "module m\n\ngo 1.24\n\nrequire corp.example/lib v1.0.0\n")
 		result, err := detect.GoDetect(app, map[string]string{"GOPROXY": "https://proxy.example,direct", "GOPRIVATE": "corp.example"}, "")

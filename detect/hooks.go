@@ -38,22 +38,37 @@ func BuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 func HookPlan(appDir, hooksDir, plan string) (libcnb.DetectResult, error) {
 	set, err := hooks.Find(appDir, hooksDir)
 	found, wanted := err != nil, ""
+	var seen []*hooks.Hook
 	switch plan {
 	case PreBuildHookPlan:
 		found, wanted = found || set.PreBuild != nil || hasUserVars(appDir), "pre-build hook or .whiskey/user_vars"
+		seen = []*hooks.Hook{set.PreBuild}
 	case BuildHookPlan:
 		found, wanted = found || set.Build != nil || set.Deploy != nil, "build or deploy hook"
+		seen = []*hooks.Hook{set.Build, set.Deploy}
 	}
 	if !found {
 		// Shown with `pack build -v` only.
 		fmt.Printf("onbuild/%s: no %s in the app\n", plan, wanted)
 		return libcnb.DetectResult{Pass: false}, nil
 	}
+	// The build checks that every hook seen here is still there: a hook
+	// that an earlier build step removed must not be skipped silently.
+	var names []interface{}
+	for _, hook := range seen {
+		if hook != nil {
+			names = append(names, hook.Name)
+		}
+	}
+	require := libcnb.BuildPlanRequire{Name: plan}
+	if len(names) > 0 {
+		require.Metadata = map[string]interface{}{HooksKey: names}
+	}
 	return libcnb.DetectResult{
 		Pass: true,
 		Plans: []libcnb.BuildPlan{{
 			Provides: []libcnb.BuildPlanProvide{{Name: plan}},
-			Requires: []libcnb.BuildPlanRequire{{Name: plan}},
+			Requires: []libcnb.BuildPlanRequire{require},
 		}},
 	}, nil
 }

@@ -18,7 +18,7 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 		Expect = NewWithT(t).Expect
 		app    string
 		write  func(name string)
-		plan   func(name string) []libcnb.BuildPlan
+		plan   func(name string, hooks ...interface{}) []libcnb.BuildPlan
 	)
 
 	it.Before(func() {
@@ -28,10 +28,14 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 			Expect(os.MkdirAll(filepath.Dir(path), 0755)).To(Succeed())
 			Expect(os.WriteFile(path, []byte("#!/bin/sh\n"), 0755)).To(Succeed())
 		}
-		plan = func(name string) []libcnb.BuildPlan {
+		plan = func(name string, hooks ...interface{}) []libcnb.BuildPlan {
+			require := libcnb.BuildPlanRequire{Name: name}
+			if len(hooks) > 0 {
+				require.Metadata = map[string]interface{}{"hooks": hooks}
+			}
 			return []libcnb.BuildPlan{{
 				Provides: []libcnb.BuildPlanProvide{{Name: name}},
-				Requires: []libcnb.BuildPlanRequire{{Name: name}},
+				Requires: []libcnb.BuildPlanRequire{require},
 			}}
 		}
 	})
@@ -48,7 +52,7 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 		write(".cnb/action_hooks/pre-build")
 		result, err := detect.HookPlan(app, "", detect.PreBuildHookPlan)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(result).To(Equal(libcnb.DetectResult{Pass: true, Plans: plan("pre-build-hook")}))
+		Expect(result).To(Equal(libcnb.DetectResult{Pass: true, Plans: plan("pre-build-hook", ".cnb/action_hooks/pre-build")}))
 
 		result, err = detect.HookPlan(app, "", detect.BuildHookPlan)
 		Expect(err).NotTo(HaveOccurred())
@@ -80,7 +84,7 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 			write(hook)
 			result, err := detect.HookPlan(app, "", detect.BuildHookPlan)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(result).To(Equal(libcnb.DetectResult{Pass: true, Plans: plan("build-hook")}))
+			Expect(result).To(Equal(libcnb.DetectResult{Pass: true, Plans: plan("build-hook", hook)}))
 
 			result, err = detect.HookPlan(app, "", detect.PreBuildHookPlan)
 			Expect(err).NotTo(HaveOccurred())

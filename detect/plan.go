@@ -1,5 +1,7 @@
 package detect
 
+import "github.com/onbuild-buildpacks/onbuild/hooks"
+
 // This file is the contract between detection and the build: every name a
 // detect function writes into the build plan, and every key of its
 // metadata, is defined here once. The build packages import these
@@ -35,6 +37,9 @@ const (
 	// KeepKey (on GoPlan) lists the app's hook files, relative to the app:
 	// the Go build removes the source, and these must survive it.
 	KeepKey = "keep"
+	// HooksKey (on PreBuildHookPlan and BuildHookPlan) lists the hooks
+	// detection found, by name: the hook build fails when one has gone.
+	HooksKey = hooks.SeenKey
 )
 
 // Names detection shares with the build: settings and binding types it

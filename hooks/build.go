@@ -8,7 +8,6 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
@@ -27,14 +26,13 @@ func BuildHook(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 func newHookBuild() HookBuild {
-	return HookBuild{Logger: log.NewPaketoLogger(os.Stdout), Executor: effect.CommandExecutor{}, Environ: os.Environ()}
+	return HookBuild{Logger: log.NewPaketoLogger(os.Stdout), Environ: os.Environ()}
 }
 
 // HookBuild carries what the hook buildpacks need from the outside, so
-// tests can swap the environment and the executor.
+// tests can swap the environment.
 type HookBuild struct {
-	Logger   log.Logger
-	Executor effect.Executor
+	Logger log.Logger
 	// Environ is the build environment: the platform's (pack build --env)
 	// and what earlier buildpacks' build layers set.
 	Environ []string
@@ -43,7 +41,7 @@ type HookBuild struct {
 func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	set, err := b.find(ctx)
+	set, config, err := b.find(ctx)
 	if err != nil {
 		return result, err
 	}
@@ -61,7 +59,7 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 	}
 
 	if set.PreBuild != nil {
-		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: Environ(b.Environ, vars), Executor: b.Executor, Logger: b.Logger}
+		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: Environ(b.Environ, vars), Timeout: config.Timeout, Logger: b.Logger}
 		exported, err := runner.Run(*set.PreBuild)
 		if err != nil {
 			return result, err
@@ -69,55 +67,113 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 		if vars == nil {
 			vars = map[string]string{}
 		}
-		for name, value := range exported {
+		for name, value := range exported.Launch {
 			vars[name] = value
 		}
+		// A build-only export keeps its name out of the image, even one
+		// .whiskey/user_vars also sets.
+		for name := range exported.Build {
+			delete(vars, name)
+		}
+		return b.export(ctx, result, Exports{Launch: vars, Build: exported.Build})
 	}
-	return b.export(ctx, result, vars)
+	return b.export(ctx, result, Exports{Launch: vars})
 }
 
 func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	set, err := b.find(ctx)
+	set, config, err := b.find(ctx)
 	if err != nil {
 		return result, err
 	}
-	var vars map[string]string
+	var exports Exports
 	if set.Build != nil {
-		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: b.Environ, Executor: b.Executor, Logger: b.Logger}
-		if vars, err = runner.Run(*set.Build); err != nil {
+		runner := HookRunner{AppDir: ctx.ApplicationPath, Env: b.Environ, Timeout: config.Timeout, Logger: b.Logger}
+		if exports, err = runner.Run(*set.Build); err != nil {
 			return result, err
 		}
 	}
 	if set.Deploy != nil {
-		layer, err := DeployLayer{AppDir: ctx.ApplicationPath, Helper: filepath.Join(ctx.Buildpack.Path, "bin", HelperName), Logger: b.Logger}.
+		timeout, err := b.deployTimeout(ctx)
+		if err != nil {
+			return result, err
+		}
+		layer, err := DeployLayer{AppDir: ctx.ApplicationPath, Helper: filepath.Join(ctx.Buildpack.Path, "bin", HelperName), Timeout: timeout, Logger: b.Logger}.
 			Contribute(ctx.Layers, *set.Deploy)
 		if err != nil {
 			return result, err
 		}
 		result.Layers = append(result.Layers, layer)
 	}
-	return b.export(ctx, result, vars)
+	return b.export(ctx, result, exports)
 }
 
-func (b HookBuild) find(ctx libcnb.BuildContext) (Set, error) {
+func (b HookBuild) find(ctx libcnb.BuildContext) (Set, Settings, error) {
 	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
 	if err != nil {
-		return Set{}, err
+		return Set{}, Settings{}, err
 	}
-	return Find(ctx.ApplicationPath, ReadSettings(reader).Dir)
+	config, err := ReadSettings(reader)
+	if err != nil {
+		return Set{}, config, err
+	}
+	set, err := Find(ctx.ApplicationPath, config.Dir)
+	if err != nil {
+		return set, config, err
+	}
+	return set, config, CheckSeen(ctx.ApplicationPath, set, seenHooks(ctx.Plan), ctx.Buildpack.Info.ID)
 }
 
-func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, vars map[string]string) (libcnb.BuildResult, error) {
-	if len(vars) == 0 {
-		return result, nil
+// seenHooks are the hooks detection listed in this buildpack's plan.
+func seenHooks(plan libcnb.BuildpackPlan) []string {
+	var names []string
+	for _, entry := range plan.Entries {
+		list, _ := entry.Metadata[SeenKey].([]interface{})
+		for _, item := range list {
+			if name, ok := item.(string); ok {
+				names = append(names, name)
+			}
+		}
 	}
-	layer, err := ExportLayer(ctx.Layers, vars)
+	return names
+}
+
+// deployTimeout is checked now, so a typo fails the build rather than
+// every container start.
+func (b HookBuild) deployTimeout(ctx libcnb.BuildContext) (string, error) {
+	reader, err := settings.New(ctx.Buildpack.Metadata, b.Environ)
 	if err != nil {
-		return result, err
+		return "", err
 	}
-	b.Logger.Headerf("Exported to later build steps and the app: %s", strings.Join(Names(vars), ", "))
-	result.Layers = append(result.Layers, layer)
+	value := reader.String(DeployTimeoutSetting)
+	_, err = ParseTimeout(DeployTimeoutSetting, value)
+	return value, err
+}
+
+func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, exports Exports) (libcnb.BuildResult, error) {
+	if len(exports.Launch) > 0 {
+		layer, err := ExportLayer(ctx.Layers, exports.Launch)
+		if err != nil {
+			return result, err
+		}
+		b.Logger.Headerf("Exported to later build steps and the app (in the image): %s", strings.Join(Names(exports.Launch), ", "))
+		for _, name := range Names(exports.Launch) {
+			if reason, ok := LooksLikeCredential(name, exports.Launch[name]); ok {
+				b.Logger.Bodyf("%s", color.YellowString("Warning: %s %s, and it goes into the image, where anyone who can pull it can read it.\n"+
+					"    If only later build steps need it, write it to $%s instead: those variables never reach the image.",
+					name, reason, BuildEnvDirVariable))
+			}
+		}
+		result.Layers = append(result.Layers, layer)
+	}
+	if len(exports.Build) > 0 {
+		layer, err := BuildExportLayer(ctx.Layers, exports.Build)
+		if err != nil {
+			return result, err
+		}
+		b.Logger.Headerf("Exported to later build steps only (not in the image): %s", strings.Join(Names(exports.Build), ", "))
+		result.Layers = append(result.Layers, layer)
+	}
 	return result, nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
+	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
@@ -41,6 +41,9 @@ type DeployConfig struct {
 	Name   string `toml:"name"`
 	Path   string `toml:"path"`
 	AppDir string `toml:"app-dir"`
+	// Timeout is BP_DEPLOY_HOOK_TIMEOUT at build time; the variable in the
+	// container's environment wins over it.
+	Timeout string `toml:"timeout,omitempty"`
 }
 
 // DeployLayer contributes the launch layer that runs the deploy hook.
@@ -48,7 +51,9 @@ type DeployLayer struct {
 	AppDir string
 	// Helper is the buildpack's exec.d program, copied into the layer.
 	Helper string
-	Logger log.Logger
+	// Timeout is BP_DEPLOY_HOOK_TIMEOUT, checked, as the user wrote it.
+	Timeout string
+	Logger  log.Logger
 }
 
 // Contribute writes the layer anew on every build: it is small, and the
@@ -66,6 +71,10 @@ func (d DeployLayer) Contribute(layers libcnb.Layers, hook Hook) (libcnb.Layer, 
 		d.Logger.Bodyf("%s", color.YellowString("Warning: %s is not executable; at start it runs with %s. Fix: git update-index --chmod=+x %s",
 			hook.Name, script.Interpreter, hook.Name))
 	}
+	if filepath.Base(script.Interpreter) == "env" {
+		d.Logger.Bodyf("%s", color.YellowString("Warning: %s starts with %s, but the python run image has no coreutils, so no /usr/bin/env. Fix: start it with #!/bin/sh or #!/usr/bin/python3",
+			hook.Name, script.Shebang))
+	}
 	if !script.Binary {
 		d.Logger.Bodyf("It is a script for %s, which the run image must have: the python run image has sh and python3;", script.Interpreter)
 		d.Logger.Bodyf("the tiny run image (Go apps) has no shell and no interpreter, so there the deploy hook must be a static binary.")
@@ -80,7 +89,7 @@ func (d DeployLayer) Contribute(layers libcnb.Layers, hook Hook) (libcnb.Layer, 
 	}
 	layer.LayerTypes = DeployLayerSpec.Types
 
-	config := DeployConfig{Name: hook.Name, Path: hook.Path, AppDir: d.AppDir}
+	config := DeployConfig{Name: hook.Name, Path: hook.Path, AppDir: d.AppDir, Timeout: d.Timeout}
 	if rel, err := filepath.Rel(d.AppDir, hook.Path); err != nil || strings.HasPrefix(rel, "..") {
 		// A hook from outside the app (BP_ACTION_HOOKS_DIR=/abs) is not in
 		// the image: carry it in the layer.
@@ -136,7 +145,7 @@ func DeployMain() {
 		// <layer>/exec.d/deploy-hook -> <layer>/deploy-hook.toml
 		config = filepath.Join(filepath.Dir(filepath.Dir(exe)), DeployConfigName)
 	}
-	deployer := Deployer{Executor: effect.CommandExecutor{}, Env: os.Environ(), Stderr: os.Stderr}
+	deployer := Deployer{Env: os.Environ(), Stderr: os.Stderr}
 	os.Exit(deployer.Run(config, execDOutput()))
 }
 
@@ -155,10 +164,29 @@ func execDOutput() io.Writer {
 
 // Deployer runs the deploy hook at container start.
 type Deployer struct {
-	Executor effect.Executor
 	// Env is the launch environment the launcher gives exec.d programs.
 	Env    []string
 	Stderr io.Writer
+	// ExportDirs are where the hook's CNB_HOOK_ENV_DIR may be created, in
+	// order; nil means the temp dir, then /dev/shm.
+	ExportDirs []string
+}
+
+// exportDir creates the directory the deploy hook exports into. A
+// read-only root file system (common on Kubernetes) has no writable /tmp:
+// then /dev/shm, and with no writable place at all the hook still runs,
+// without CNB_HOOK_ENV_DIR, rather than the app not starting.
+func (d Deployer) exportDir() (string, bool) {
+	candidates := d.ExportDirs
+	if candidates == nil {
+		candidates = []string{os.TempDir(), "/dev/shm"}
+	}
+	for _, parent := range candidates {
+		if dir, err := os.MkdirTemp(parent, "hook-env-"); err == nil {
+			return dir, true
+		}
+	}
+	return "", false
 }
 
 // Run runs the hook described by the config file with its output on
@@ -173,13 +201,24 @@ func (d Deployer) Run(configPath string, exports io.Writer) int {
 	}
 	hook := Hook{Kind: Deploy, Path: config.Path, Name: config.Name}
 
-	envDir, err := os.MkdirTemp("", "hook-env-")
+	timeoutValue := config.Timeout
+	if value := strings.TrimSpace(envvar.Value(d.Env, DeployTimeoutSetting)); value != "" {
+		timeoutValue = value
+	}
+	timeout, err := ParseTimeout(DeployTimeoutSetting, timeoutValue)
 	if err != nil {
-		fmt.Fprintf(d.Stderr, "onbuild deploy hook: unable to create %s: %v\n", EnvDirVariable, err)
+		fmt.Fprintf(d.Stderr, "%s", err)
 		return 1
 	}
-	defer os.RemoveAll(envDir)
-	env := append(append([]string{}, d.Env...), EnvDirVariable+"="+envDir)
+
+	env := append([]string{}, d.Env...)
+	envDir, ok := d.exportDir()
+	if ok {
+		defer os.RemoveAll(envDir)
+		env = append(env, EnvDirVariable+"="+envDir)
+	} else {
+		fmt.Fprintf(d.Stderr, "Note: no writable temporary directory (read-only file system?), so %s is unset: the deploy hook cannot export variables.\n", EnvDirVariable)
+	}
 
 	invocation, err := Invoke(hook, env, "run image")
 	if err != nil {
@@ -187,13 +226,22 @@ func (d Deployer) Run(configPath string, exports io.Writer) int {
 		return 127
 	}
 	fmt.Fprintf(d.Stderr, "Running deploy hook %s\n", hook.Name)
-	err = d.Executor.Execute(effect.Execution{
-		Command: invocation.Command, Args: invocation.Args, Dir: config.AppDir, Env: env, Stdout: d.Stderr, Stderr: d.Stderr,
-	})
+	process := hookProcess{Command: invocation.Command, Args: invocation.Args, Dir: config.AppDir, Env: env,
+		Output: d.Stderr, Timeout: timeout, KeepLeftovers: true}
+	outcome, err := process.run()
+	if outcome.TimedOut {
+		fmt.Fprintf(d.Stderr, "[Error: deploy hook timed out]\n%s ran longer than %s=%s and was stopped, so the app was not started.\n"+
+			"Fix it: make it finish sooner, or raise %s (0 means no limit) in the container's environment or at build time.\n",
+			hook.Name, DeployTimeoutSetting, timeout, DeployTimeoutSetting)
+		return 124
+	}
 	if err != nil {
 		code, status := exitStatus(err)
 		fmt.Fprintf(d.Stderr, "[Error: deploy hook failed]\n%s %s, so the app was not started. Its output is above.\n", hook.Name, status)
 		return code
+	}
+	if !ok {
+		return 0
 	}
 
 	vars, warnings, err := ReadEnvDir(envDir)

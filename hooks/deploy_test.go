@@ -5,10 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	. "github.com/onsi/gomega"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
@@ -28,7 +28,7 @@ func testDeploy(t *testing.T, context spec.G, it spec.S) {
 		app = t.TempDir()
 		stderr = &bytes.Buffer{}
 		exports = &bytes.Buffer{}
-		deployer = hooks.Deployer{Executor: effect.CommandExecutor{}, Env: []string{"PATH=/usr/bin:/bin", "PORT=8080"}, Stderr: stderr}
+		deployer = hooks.Deployer{Env: []string{"PATH=/usr/bin:/bin", "PORT=8080"}, Stderr: stderr}
 		config = func(content string, mode os.FileMode) string {
 			path := writeFile(t, app, ".cnb/action_hooks/deploy", content, mode)
 			file, err := os.Create(filepath.Join(t.TempDir(), "deploy-hook.toml"))
@@ -74,6 +74,49 @@ func testDeploy(t *testing.T, context spec.G, it spec.S) {
 		Expect(code).To(Equal(127))
 		Expect(stderr.String()).To(HavePrefix("[Error: Hook interpreter not found]\n.cnb/action_hooks/deploy needs sh (it has no #! line, so it is a shell script), but the run image has no sh.\n"))
 		Expect(stderr.String()).To(ContainSubstring("make the deploy hook a static binary"))
+	})
+
+	it("runs on a read-only file system: exports from the next writable place, or none", func() {
+		deployer.ExportDirs = []string{filepath.Join(app, "no-such-dir"), t.TempDir()}
+		code := deployer.Run(config("#!/bin/sh\necho 1 > $CNB_HOOK_ENV_DIR/READY\n", 0755), exports)
+		Expect(code).To(Equal(0), stderr.String())
+		Expect(exports.String()).To(Equal("READY = \"1\"\n"))
+
+		stderr.Reset()
+		exports.Reset()
+		deployer.ExportDirs = []string{filepath.Join(app, "no-such-dir")}
+		code = deployer.Run(config("#!/bin/sh\necho \"dir=[$CNB_HOOK_ENV_DIR]\"\n", 0755), exports)
+		Expect(code).To(Equal(0), stderr.String())
+		Expect(stderr.String()).To(ContainSubstring("Note: no writable temporary directory (read-only file system?), so CNB_HOOK_ENV_DIR is unset"))
+		Expect(stderr.String()).To(ContainSubstring("dir=[]\n"))
+		Expect(exports.String()).To(BeEmpty())
+	})
+
+	it("stops a deploy hook past its timeout, the container's setting winning over the build's", func() {
+		path := config("#!/bin/sh\necho migrating\nsleep 1000\n", 0755)
+		var c hooks.DeployConfig
+		_, err := toml.DecodeFile(path, &c)
+		Expect(err).NotTo(HaveOccurred())
+		c.Timeout = "1h"
+		file, err := os.Create(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(toml.NewEncoder(file).Encode(c)).To(Succeed())
+		Expect(file.Close()).To(Succeed())
+		deployer.Env = append(deployer.Env, "BP_DEPLOY_HOOK_TIMEOUT=300ms")
+
+		start := time.Now()
+		code := deployer.Run(path, exports)
+		Expect(time.Since(start)).To(BeNumerically("<", 10*time.Second))
+		Expect(code).To(Equal(124))
+		Expect(stderr.String()).To(ContainSubstring("migrating\n[Error: deploy hook timed out]\n.cnb/action_hooks/deploy ran longer than BP_DEPLOY_HOOK_TIMEOUT=300ms"))
+	})
+
+	it("suggests interpreters the python run image has, which has no /usr/bin/env", func() {
+		deployer.Env = []string{"PATH=" + t.TempDir()}
+		code := deployer.Run(config("#!/usr/bin/env no-such-python\n", 0755), exports)
+		Expect(code).To(Equal(127))
+		Expect(stderr.String()).To(ContainSubstring("#!/usr/bin/python3"))
+		Expect(stderr.String()).NotTo(ContainSubstring("#!/usr/bin/env python3"))
 	})
 
 	it("fails clearly without its configuration", func() {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
+
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 // UserVarsDir is where whiskey apps kept variables, one NAME file each;
@@ -44,10 +46,39 @@ func ReadEnvDir(dir string) (map[string]string, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("unable to read %s\n%w", filepath.Join(dir, name), err)
 		}
-		value := strings.TrimSuffix(string(content), "\n")
-		vars[name] = strings.TrimSuffix(value, "\r")
+		value := strings.TrimSuffix(strings.TrimSuffix(string(content), "\n"), "\r")
+		if err := checkValue(filepath.Join(dir, name), name, value); err != nil {
+			return nil, nil, err
+		}
+		vars[name] = value
 	}
 	return vars, warnings, nil
+}
+
+// maxVariable is Linux's limit on one NAME=value string handed to a
+// program (MAX_ARG_STRLEN, 32 pages). A longer one makes every later exec
+// fail with "argument list too long", far from the file that caused it.
+const maxVariable = 32 * 4096
+
+// checkValue refuses what the environment cannot carry, naming the file:
+// a NUL byte ends a C string, so the value would be cut there.
+func checkValue(path, name, value string) error {
+	if strings.IndexByte(value, 0) >= 0 {
+		return problem.Problem{
+			Title: "Exported variable holds a NUL byte",
+			Cause: fmt.Sprintf("%s holds a NUL byte; an environment variable ends at the first one, so %s would be cut short.", path, name),
+			Fixes: []string{fmt.Sprintf("Write text into %s; for binary data, write a file in the app and export its path.", name)},
+		}
+	}
+	if len(name)+1+len(value) >= maxVariable {
+		return problem.Problem{
+			Title: "Exported variable too long",
+			Cause: fmt.Sprintf("%s holds %d bytes; Linux passes at most %d to a program as one variable, so every later step would fail with \"argument list too long\".",
+				path, len(value), maxVariable-len(name)-2),
+			Fixes: []string{fmt.Sprintf("Write the content to a file in the app and export its path in %s instead.", name)},
+		}
+	}
+	return nil
 }
 
 // Names returns the variable names, sorted, for logs: values may be secrets.
@@ -87,4 +118,42 @@ func ExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Layer, er
 	}
 	layer.Metadata = map[string]interface{}{"variables": Names(vars)}
 	return layer, nil
+}
+
+// BuildExportLayer makes vars the environment of later buildpacks only: a
+// build layer, neither launched nor cached, so the values (a short-lived
+// token) never reach the image or the cache; its metadata lists the names.
+func BuildExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Layer, error) {
+	layer, err := layers.Layer(BuildExportLayerSpec.Name)
+	if err != nil {
+		return layer, fmt.Errorf("unable to create hook-build-env layer\n%w", err)
+	}
+	if layer, err = layer.Reset(); err != nil {
+		return layer, fmt.Errorf("unable to reset hook-build-env layer\n%w", err)
+	}
+	layer.LayerTypes = BuildExportLayerSpec.Types
+	for name, value := range vars {
+		layer.BuildEnvironment.Override(name, value)
+	}
+	layer.Metadata = map[string]interface{}{"variables": Names(vars)}
+	return layer, nil
+}
+
+// credentialName matches the names people give secrets.
+var credentialName = regexp.MustCompile(`(?i)TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|CREDENTIAL|KEY|AUTH`)
+
+// credentialURL matches a URL with user info (https://user:pw@host).
+var credentialURL = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s]+@`)
+
+// LooksLikeCredential says why an exported variable looks like a secret:
+// its name, or a URL with user info in its value. The value is never
+// repeated.
+func LooksLikeCredential(name, value string) (string, bool) {
+	if credentialName.MatchString(name) {
+		return "looks like a credential (its name)", true
+	}
+	if credentialURL.MatchString(value) {
+		return "holds a URL with a user name or password", true
+	}
+	return "", false
 }

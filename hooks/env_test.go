@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -34,6 +35,19 @@ func testEnv(t *testing.T, context spec.G, it spec.S) {
 		Expect(warnings).To(ConsistOf(
 			`"SUBDIR" is not a variable name (letters, digits and _), ignored`,
 			`"not-a-name" is not a variable name (letters, digits and _), ignored`))
+	})
+
+	it("refuses a value the environment cannot carry, naming the file", func() {
+		dir := t.TempDir()
+		writeFile(t, dir, "HUGE", strings.Repeat("x", 200<<10), 0644)
+		_, _, err := hooks.ReadEnvDir(dir)
+		Expect(err).To(MatchError(HavePrefix("[Error: Exported variable too long]")))
+		Expect(err).To(MatchError(ContainSubstring(filepath.Join(dir, "HUGE") + " holds 204800 bytes")))
+
+		dir = t.TempDir()
+		writeFile(t, dir, "BINARY", "a\x00b", 0644)
+		_, _, err = hooks.ReadEnvDir(dir)
+		Expect(err).To(MatchError(HavePrefix("[Error: Exported variable holds a NUL byte]")))
 	})
 
 	it("has no variables without the directory", func() {

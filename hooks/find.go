@@ -184,3 +184,42 @@ func isFile(path string) (bool, error) {
 	}
 	return info.Mode().IsRegular(), nil
 }
+
+// SeenKey is the plan metadata key under which detection lists the hooks it
+// found (detect.HooksKey).
+const SeenKey = "hooks"
+
+// CheckSeen fails when a hook that detection found (seen, by name) is
+// gone: an earlier build step removed it, or the target of its symlink.
+// Skipping it would ship an app built without its hook, without a word.
+func CheckSeen(appDir string, set Set, seen []string, buildpack string) error {
+	for _, name := range seen {
+		if found(set, name) {
+			continue
+		}
+		cause := fmt.Sprintf("Detection found the hook %s, but when %s ran it was gone.", name, buildpack)
+		path := filepath.Join(appDir, filepath.FromSlash(name))
+		if target, err := os.Readlink(path); err == nil {
+			cause = fmt.Sprintf("%s is a symlink to %s, which an earlier build step removed before %s could run it\n"+
+				"(onbuild/go removes the app's source once the binaries are built).", name, target, buildpack)
+		}
+		return problem.Problem{
+			Title: "Hook disappeared during the build",
+			Cause: cause,
+			Fixes: []string{
+				fmt.Sprintf("Make %s a regular file rather than a symlink.", name),
+				"Or keep the file it needs with BP_KEEP_FILES (Go apps), e.g. pack build --env BP_KEEP_FILES=scripts/*",
+			},
+		}
+	}
+	return nil
+}
+
+func found(set Set, name string) bool {
+	for _, kind := range Kinds {
+		if hook := set.Get(kind); hook != nil && hook.Name == name {
+			return true
+		}
+	}
+	return false
+}

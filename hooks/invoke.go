@@ -140,7 +140,7 @@ func missingInterpreter(hook Hook, why, interpreter, image string) error {
 	if hook.Kind == Deploy {
 		fixes = []string{
 			"The tiny run image (Go apps) has no shell and no interpreter: make the deploy hook a static binary.",
-			"On the python run image, write it for sh or python3 (#!/bin/sh or #!/usr/bin/env python3).",
+			"On the python run image, start it with #!/bin/sh or #!/usr/bin/python3: that image has no coreutils, so no /usr/bin/env.",
 		}
 	}
 	return problem.Problem{

@@ -14,6 +14,12 @@ var (
 		Key:         "the exported variable names",
 		Invalidated: "every build: the hooks that fill it run every build",
 	}
+	BuildExportLayerSpec = layer.Spec{
+		Name:        "hook-build-env",
+		Types:       libcnb.LayerTypes{Build: true},
+		Key:         "the exported variable names",
+		Invalidated: "every build; never cached, never in the image",
+	}
 	DeployLayerSpec = layer.Spec{
 		Name:        "deploy-hook",
 		Types:       libcnb.LayerTypes{Launch: true},
@@ -23,4 +29,4 @@ var (
 )
 
 // Layers lists them all.
-var Layers = []layer.Spec{ExportLayerSpec, DeployLayerSpec}
+var Layers = []layer.Spec{ExportLayerSpec, BuildExportLayerSpec, DeployLayerSpec}

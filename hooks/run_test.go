@@ -5,10 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
 
@@ -29,10 +32,9 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 		app = t.TempDir()
 		output = &bytes.Buffer{}
 		runner = hooks.HookRunner{
-			AppDir:   app,
-			Env:      []string{"PATH=/usr/bin:/bin", "FROM_PACK_ENV=yes"},
-			Executor: effect.CommandExecutor{},
-			Logger:   log.NewPaketoLogger(output),
+			AppDir: app,
+			Env:    []string{"PATH=/usr/bin:/bin", "FROM_PACK_ENV=yes"},
+			Logger: log.NewPaketoLogger(output),
 		}
 		hook = func(content string, mode os.FileMode) hooks.Hook {
 			path := writeFile(t, app, ".cnb/action_hooks/pre-build", content, mode)
@@ -43,7 +45,8 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 	it("runs in the app directory with the build environment, its output under a header", func() {
 		exported, err := runner.Run(hook("#!/bin/sh\necho \"in $(pwd) with $FROM_PACK_ENV\"\necho made > made.txt\necho oops >&2\n", 0755))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(exported).To(BeEmpty())
+		Expect(exported.Launch).To(BeEmpty())
+		Expect(exported.Build).To(BeEmpty())
 		Expect(output.String()).To(MatchRegexp(
 			`^  Running pre-build hook \.cnb/action_hooks/pre-build\n    in ` + regexp.QuoteMeta(app) + ` with yes\n    oops\n    Completed in \d`))
 		Expect(filepath.Join(app, "made.txt")).To(BeARegularFile())
@@ -111,12 +114,70 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 	it("returns the variables the hook exported, one NAME file each", func() {
 		exported, err := runner.Run(hook("#!/bin/sh\necho hello > \"$CNB_HOOK_ENV_DIR/GREETING\"\nprintf 'a b\\nc' > \"$CNB_HOOK_ENV_DIR/MULTI\"\ntouch \"$CNB_HOOK_ENV_DIR/bad-name\"\n", 0755))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(exported).To(Equal(map[string]string{"GREETING": "hello", "MULTI": "a b\nc"}))
+		Expect(exported.Launch).To(Equal(map[string]string{"GREETING": "hello", "MULTI": "a b\nc"}))
 		Expect(output.String()).To(ContainSubstring(`Warning: "bad-name" is not a variable name (letters, digits and _), ignored (in CNB_HOOK_ENV_DIR)`))
+	})
+
+	it("does not wait for what the hook leaves running: it stops it and names it", func() {
+		done := make(chan error, 1)
+		go func() {
+			_, err := runner.Run(hook("#!/bin/sh\nsleep 1000 &\necho $! > sleeper.pid\necho started\n", 0755))
+			done <- err
+		}()
+		NewWithT(t).Eventually(done, 15*time.Second).Should(Receive(BeNil()))
+		Expect(output.String()).To(ContainSubstring("    started\n"))
+		Expect(output.String()).To(MatchRegexp(`Warning: \.cnb/action_hooks/pre-build left 1 process\(es\) running when it exited; onbuild stopped them:\n +\d+ sleep 1000\n`))
+		pid, err := os.ReadFile(filepath.Join(app, "sleeper.pid"))
+		Expect(err).NotTo(HaveOccurred())
+		NewWithT(t).Eventually(func() bool { return alive(strings.TrimSpace(string(pid))) }, 5*time.Second).Should(BeFalse())
+	})
+
+	it("stops waiting for output a daemon outside the hook's group still holds", func() {
+		start := time.Now()
+		_, err := runner.Run(hook("#!/bin/sh\nsetsid sleep 60 &\necho $! > daemon.pid\necho started\n", 0755))
+		Expect(err).NotTo(HaveOccurred())
+		pid, readErr := os.ReadFile(filepath.Join(app, "daemon.pid"))
+		Expect(readErr).NotTo(HaveOccurred())
+		if n, convErr := strconv.Atoi(strings.TrimSpace(string(pid))); convErr == nil {
+			defer syscall.Kill(n, syscall.SIGKILL)
+		}
+		Expect(time.Since(start)).To(BeNumerically("<", 15*time.Second))
+		Expect(output.String()).To(ContainSubstring("Warning: a process .cnb/action_hooks/pre-build started outside its process group (a daemon) still holds its output; onbuild no longer waits for it."))
+	})
+
+	it("stops the hook and its children when it runs past its timeout", func() {
+		runner.Timeout = 300 * time.Millisecond
+		start := time.Now()
+		_, err := runner.Run(hook("#!/bin/sh\n(sleep 1000; echo child) &\necho $! > child.pid\necho slow\nsleep 1000\n", 0755))
+		Expect(time.Since(start)).To(BeNumerically("<", 10*time.Second))
+		Expect(err).To(MatchError(HavePrefix("[Error: pre-build hook timed out]\n.cnb/action_hooks/pre-build ran longer than BP_HOOK_TIMEOUT=300ms")))
+		Expect(err).To(MatchError(ContainSubstring("slow")))
+		pid, readErr := os.ReadFile(filepath.Join(app, "child.pid"))
+		Expect(readErr).NotTo(HaveOccurred())
+		NewWithT(t).Eventually(func() bool { return alive(strings.TrimSpace(string(pid))) }, 5*time.Second).Should(BeFalse())
+	})
+
+	it("returns build-only exports apart, and refuses a name exported both ways", func() {
+		exported, err := runner.Run(hook("#!/bin/sh\necho t0ken > \"$CNB_HOOK_BUILD_ENV_DIR/INDEX_TOKEN\"\necho 1 > \"$CNB_HOOK_ENV_DIR/READY\"\n", 0755))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(exported).To(Equal(hooks.Exports{Launch: map[string]string{"READY": "1"}, Build: map[string]string{"INDEX_TOKEN": "t0ken"}}))
+
+		_, err = runner.Run(hook("#!/bin/sh\necho a > \"$CNB_HOOK_BUILD_ENV_DIR/X\"\necho b > \"$CNB_HOOK_ENV_DIR/X\"\n", 0755))
+		Expect(err).To(MatchError(HavePrefix("[Error: Variable exported twice]")))
 	})
 
 	it("reports a hook killed by a signal", func() {
 		_, err := runner.Run(hook("#!/bin/sh\nkill -TERM $$\n", 0755))
 		Expect(err).To(MatchError(ContainSubstring("was killed by signal terminated")))
 	})
+}
+
+// alive reports a process that exists and is not a zombie.
+func alive(pid string) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return false
+	}
+	state := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(state) > 0 && state[0] != "Z"
 }

@@ -29,11 +29,11 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 		Expect(buildHook).To(BeNumerically(">", pip), out)
 		Expect(out).To(ContainSubstring("pre-build: writing hook-requirements.txt"))
 		Expect(out).To(ContainSubstring("Reading .whiskey/user_vars: LEGACY_VAR"))
-		Expect(out).To(ContainSubstring("Exported to later build steps and the app: LEGACY_VAR, PRE_BUILD_VAR"))
+		Expect(out).To(ContainSubstring("Exported to later build steps and the app (in the image): LEGACY_VAR, PRE_BUILD_VAR"))
 		Expect(out).To(ContainSubstring("Warning: .cnb/action_hooks/build is not executable; running it with /bin/sh."))
 		Expect(out).To(ContainSubstring("build: wrote built.txt"))
 		Expect(out).To(MatchRegexp(`build: wrote built.txt\n\s+Completed in \d`))
-		Expect(out).To(ContainSubstring("Exported to later build steps and the app: BUILD_VAR"))
+		Expect(out).To(ContainSubstring("Exported to later build steps and the app (in the image): BUILD_VAR"))
 		Expect(out).To(ContainSubstring("Deploy hook .cnb/action_hooks/deploy: runs at every container start, before the app"))
 		Expect(out).To(ContainSubstring("the tiny run image (Go apps) has no shell and no interpreter"))
 
@@ -94,6 +94,20 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 			".cnb/action_hooks/pre-build exited with code 100"))
 		Expect(out).To(ContainSubstring("build user (cnb, uid 1000), which cannot use apt-get, dpkg or sudo"))
 		Expect(out).To(ContainSubstring("1. For a Python library, list it in requirements.txt"))
+	})
+
+	it("runs a Go app's build hook that is a symlink, whose target the source removal keeps", func() {
+		a := newApp(t, "go/web")
+		Expect(os.MkdirAll(filepath.Join(a.dir, "scripts"), 0755)).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(a.dir, ".cnb", "action_hooks"), 0755)).To(Succeed())
+		a.write("scripts/build.sh", "#!/bin/sh\necho \"build hook via symlink in $(pwd)\"\n")
+		Expect(os.Chmod(filepath.Join(a.dir, "scripts", "build.sh"), 0755)).To(Succeed())
+		Expect(os.Symlink("../../scripts/build.sh", filepath.Join(a.dir, ".cnb", "action_hooks", "build"))).To(Succeed())
+
+		out := a.mustBuild(append([]string{"--run-image", tinyRunImage}, caBinding(t)...)...)
+		Expect(out).To(ContainSubstring("keeping .cnb/action_hooks/build, scripts/build.sh"))
+		Expect(out).To(ContainSubstring("Running build hook .cnb/action_hooks/build"))
+		Expect(out).To(ContainSubstring("build hook via symlink in /workspace"))
 	})
 
 	it("refuses hooks in two locations until BP_ACTION_HOOKS_DIR picks one or one is removed", func() {

@@ -67,6 +67,7 @@ func TestIntegration(t *testing.T) {
 	suite("RunImage", testRunImage)
 	suite("Publish", testPublish)
 	suite("Offline", testOffline)
+	suite("Secrets", testSecrets)
 	suite.Run(t)
 }
 

@@ -9,6 +9,8 @@ lifecycle=$("$root/tools/lifecycle.sh")
 
 # shellcheck source=stacks/mirror.sh
 source "$root/stacks/mirror.sh"
+# shellcheck source=stacks/defaults.sh
+source "$root/stacks/defaults.sh"
 
 # build_env NAME VALUE: a [[build.env]] entry, the default every build on
 # the builder gets for NAME; `pack build --env NAME=...` still wins.
@@ -40,12 +42,16 @@ mkdir -p "$config"
 {
   sed -e "s|@OUT@/buildpacks/|$buildpacks/|g" -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" "$root/stacks/builder/builder.toml.in"
   # Defaults taken from this machine, which builds with the same network.
+  check_builder_default BP_DEBIAN_MIRROR "$mirror" "the apt sources" DEBIAN_MIRROR || exit 1
   build_env BP_DEBIAN_MIRROR "$mirror"
   # onbuild/go fetches toolchains and modules from this machine's Go proxy
   # and checks them against its checksum database; none is named in the repo.
   for name in GOPROXY GOSUMDB; do
     value=$(command -v go >/dev/null && go env "$name" || true)
-    if [[ -n $value ]]; then build_env "$name" "$value"; fi
+    if [[ -n $value ]]; then
+      check_builder_default "$name" "$value" "go env $name" "$name" || exit 1
+      build_env "$name" "$value"
+    fi
   done
 } >"$config/builder.toml"
 "$pack" builder create "$image" --config "$config/builder.toml" --pull-policy never

@@ -67,7 +67,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 
-	toolchainLayer, err := b.toolchain(ctx, plan.dependency, plan.settings.GoProxy)
+	environ, netrc, err := b.withCredentials(ctx.Platform.Bindings)
+	if err != nil {
+		return result, err
+	}
+	toolchainLayer, err := b.toolchain(ctx, plan.dependency, plan.settings.GoProxy, netrc)
 	if err != nil {
 		return result, err
 	}
@@ -93,7 +97,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 
 	compiler := goCompiler{
 		Go:       filepath.Join(toolchainLayer.Path, "bin", "go"),
-		Env:      Environment(b.Environ, filepath.Join(toolchainLayer.Path, "bin"), modCache.Path, buildCache.Path),
+		Env:      Environment(environ, filepath.Join(toolchainLayer.Path, "bin"), modCache.Path, buildCache.Path),
 		AppDir:   ctx.ApplicationPath,
 		Executor: b.Executor,
 		Logger:   b.Logger,
@@ -172,7 +176,7 @@ func (b Builder) logRequest(request Request, resolved string) {
 	}
 }
 
-func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency, goproxy string) (libcnb.Layer, error) {
+func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency, goproxy, netrc string) (libcnb.Layer, error) {
 	cache, err := libpak.NewDependencyCache(ctx.Buildpack.Info.ID, ctx.Buildpack.Info.Version, ctx.Buildpack.Path, ctx.Platform.Bindings, b.Logger)
 	if err != nil {
 		return libcnb.Layer{}, fmt.Errorf("unable to create dependency cache\n%w", err)
@@ -182,7 +186,7 @@ func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModul
 		return layer, fmt.Errorf("unable to create %s layer\n%w", dependency.ID, err)
 	}
 	toolchain := Toolchain{
-		Dependency: dependency, Proxy: Proxy(goproxy),
+		Dependency: dependency, Proxy: Proxy(goproxy), Netrc: netrc,
 		Cache: cache, Logger: b.Logger, Env: b.Environ,
 	}
 	return layer, toolchain.Contribute(&layer)
@@ -288,7 +292,7 @@ func (c goCompiler) buildAll(plan goPlan, binDir string) ([]Binary, error) {
 		}
 		downloads, compiled := summarize(output)
 		for _, line := range downloads {
-			c.Logger.Bodyf("%s", line)
+			c.Logger.Bodyf("%s", network.RedactText(line))
 		}
 		c.Logger.Bodyf("%s → %s: compiled %s in %s", target.Package, target.Binary, packages(compiled), time.Since(start).Round(100*time.Millisecond))
 		built = append(built, binary)
@@ -347,8 +351,11 @@ func packages(names []string) string {
 }
 
 // buildProblem explains a failed go build with the end of its output.
+// The output is redacted first: the go command may name a GOPROXY entry
+// with its user and password.
 func buildProblem(target Target, output string, env []string) error {
-	if problem, ok := network.Diagnose("go build", Proxy(envvar.Value(env, "GOPROXY")), output, env); ok {
+	output = network.RedactText(output)
+	if problem, ok := network.Diagnose("go build", network.Redact(Proxy(envvar.Value(env, "GOPROXY"))), output, env); ok {
 		return problem
 	}
 	fixes := []string{fmt.Sprintf("Fix the errors above; `go build %s` reproduces them on your machine.", target.Package)}

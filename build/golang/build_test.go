@@ -17,6 +17,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/golang"
+	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
@@ -162,6 +163,27 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		_, err := goBuild.Build(ctx)
 		Expect(err).To(MatchError(ContainSubstring("[Error: Go binary needs libc]")))
 		Expect(filepath.Join(ctx.ApplicationPath, "main.go")).To(BeAnExistingFile(), "the source stays when the build fails")
+	})
+
+	it("never shows a GOPROXY password that go build's output repeats", func() {
+		goBuild.Environ = append(goBuild.Environ, "GOPROXY="+envvar.Value(goBuild.Environ, "GOPROXY")+",https://me:s3cret@proxy.corp")
+		executor.Run = func(e effect.Execution) error {
+			_, _ = e.Stderr.Write([]byte("go: downloading example.com/lib v1.0.0 from https://me:s3cret@proxy.corp\n" +
+				"go: example.com/lib@v1.0.0: reading https://me:s3cret@proxy.corp/example.com/lib/@v/v1.0.0.zip: 404 Not Found\n"))
+			return os.ErrInvalid
+		}
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("reading https://me:xxxxx@proxy.corp/example.com/lib")))
+		Expect(err.Error()).NotTo(ContainSubstring("s3cret"))
+		Expect(output.String()).NotTo(ContainSubstring("s3cret"))
+
+		executor.Run = func(e effect.Execution) error {
+			_, _ = e.Stderr.Write([]byte("go: example.com/lib@v1.0.0: Get \"https://me:s3cret@proxy.corp/x\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n"))
+			return os.ErrInvalid
+		}
+		_, err = goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: TLS certificate not trusted]")))
+		Expect(err.Error()).NotTo(ContainSubstring("s3cret"))
 	})
 
 	it("shows the end of go build's output when it fails", func() {

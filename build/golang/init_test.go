@@ -18,6 +18,7 @@ func TestUnit(t *testing.T) {
 	suite("Binaries", testBinaries)
 	suite("KeepFiles", testKeepFiles)
 	suite("GoBuild", testGoBuild)
+	suite("Credentials", testCredentials)
 	suite.Run(t)
 }
 

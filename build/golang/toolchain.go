@@ -168,6 +168,8 @@ type Toolchain struct {
 	Logger log.Logger
 	// Env is the build's environment, to explain network failures.
 	Env []string
+	// Netrc is the netrc binding's file, "" without one.
+	Netrc string
 }
 
 // Go returns the path of the go command in the layer.
@@ -203,8 +205,10 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 	if err != nil {
 		return err
 	}
-	dependency.URI = uri
-	artifact, err := t.Cache.Artifact(dependency)
+	dependency.URI = withNetrcLogin(uri, t.Netrc)
+	cache := t.Cache
+	cache.Logger = redactingLogger{cache.Logger}
+	artifact, err := cache.Artifact(dependency)
 	if err != nil {
 		return t.downloadProblem(uri, err)
 	}
@@ -250,7 +254,7 @@ func (t Toolchain) uri() (string, error) {
 	return "", problem.Problem{
 		Title: "No Go module proxy for the toolchain",
 		Cause: fmt.Sprintf("onbuild/go downloads Go %s from the Go module proxy, and GOPROXY=%q names none (only direct or off).",
-			t.Dependency.Version, envvar.Value(t.Env, "GOPROXY")),
+			t.Dependency.Version, network.Redact(envvar.Value(t.Env, "GOPROXY"))),
 		Fixes: []string{
 			"Set a proxy for the build: pack build --env GOPROXY=https://<your proxy>,direct",
 			"Build offline with a binding of type dependency-mapping that maps the toolchain's sha256 (in onbuild/go's buildpack.toml) to a file:// URI.",
@@ -258,20 +262,23 @@ func (t Toolchain) uri() (string, error) {
 	}
 }
 
+// downloadProblem never shows the URL or error as given: GOPROXY may carry
+// a user and password, and the URL and the client's error repeat them.
 func (t Toolchain) downloadProblem(uri string, err error) error {
-	if problem, ok := network.Diagnose("The Go toolchain download", t.Proxy, err.Error(), t.Env); ok {
+	uri, reason := network.Redact(uri), network.RedactText(err.Error())
+	if problem, ok := network.Diagnose("The Go toolchain download", network.Redact(t.Proxy), reason, t.Env); ok {
 		return problem
 	}
 	if strings.Contains(err.Error(), "does not match expected") {
 		return problem.Problem{
 			Title: "Go toolchain checksum mismatch",
-			Cause: fmt.Sprintf("The file served for Go %s is not the one onbuild/go pins (%s):\n%v", t.Dependency.Version, t.Dependency.GetChecksum(), err),
+			Cause: fmt.Sprintf("The file served for Go %s is not the one onbuild/go pins (%s):\n%s", t.Dependency.Version, t.Dependency.GetChecksum(), reason),
 			Fixes: []string{"Point GOPROXY at a proxy that serves the golang.org/toolchain module unaltered."},
 		}
 	}
 	return problem.Problem{
 		Title: "Go toolchain download failed",
-		Cause: fmt.Sprintf("onbuild/go could not download Go %s from %s:\n%v", t.Dependency.Version, uri, err),
+		Cause: fmt.Sprintf("onbuild/go could not download Go %s from %s:\n%s", t.Dependency.Version, uri, reason),
 		Fixes: []string{
 			"Check that the build reaches GOPROXY (the build runs in a container: localhost there is the container).",
 			"Build offline with a binding of type dependency-mapping that maps the toolchain's sha256 (in onbuild/go's buildpack.toml) to a file:// URI.",

@@ -166,6 +166,33 @@ func testToolchain(t *testing.T, context spec.G, it spec.S) {
 			Expect(err).To(MatchError(ContainSubstring(`GOPROXY="direct"`)))
 		})
 
+		it("never shows the password of the GOPROXY it failed to download from", func() {
+			toolchain.Proxy = "http://me:s3cret@127.0.0.1:9"
+			toolchain.Env = []string{"GOPROXY=direct|http://me:s3cret@127.0.0.1:9,off"}
+			err := toolchain.Contribute(&layer)
+			Expect(err).To(MatchError(ContainSubstring("[Error: Go toolchain download failed]")))
+			Expect(err).To(MatchError(ContainSubstring("http://me:xxxxx@127.0.0.1:9/golang.org/toolchain")))
+			Expect(err.Error()).NotTo(ContainSubstring("s3cret"))
+			Expect(output.String()).NotTo(ContainSubstring("s3cret"))
+		})
+
+		it("never shows a token passed as GOPROXY's user name", func() {
+			toolchain.Proxy = "http://t0ken@127.0.0.1:9"
+			err := toolchain.Contribute(&layer)
+			Expect(err).To(MatchError(ContainSubstring("[Error: Go toolchain download failed]")))
+			Expect(output.String()).To(ContainSubstring("Downloading from http://xxxxx@127.0.0.1:9/golang.org/toolchain"))
+			Expect(err.Error()).NotTo(ContainSubstring("t0ken"))
+			Expect(output.String()).NotTo(ContainSubstring("t0ken"))
+		})
+
+		it("never shows the password of a GOPROXY list that names no proxy", func() {
+			toolchain.Proxy = ""
+			toolchain.Env = []string{"GOPROXY=direct|https://me:s3cret@,off"}
+			err := toolchain.Contribute(&layer)
+			Expect(err).To(MatchError(ContainSubstring("[Error: No Go module proxy for the toolchain]")))
+			Expect(err.Error()).NotTo(ContainSubstring("s3cret"))
+		})
+
 		it("builds offline from a dependency-mapping binding without a proxy", func() {
 			toolchain.Proxy = ""
 			toolchain.Cache.Mappings = map[string]string{

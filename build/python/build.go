@@ -75,7 +75,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err := b.checkPython(ctx, config.PythonVersion, key.Python); err != nil {
 		return result, err
 	}
-	env := PipEnvironment(b.Environ, config.PipIndex, pipCache.Path)
+	env, err := b.withCredentials(ctx.Platform.Bindings, PipEnvironment(b.Environ, config.PipIndex, pipCache.Path))
+	if err != nil {
+		return result, err
+	}
 	conf, err := ReadPipConf(ctx.Platform.Bindings)
 	if err != nil {
 		return result, err

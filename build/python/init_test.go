@@ -21,6 +21,7 @@ func TestUnit(t *testing.T) {
 	suite("VCSProblem", testVCSProblem)
 	suite("PipProblems", testPipProblems)
 	suite("Secrets", testSecrets)
+	suite("Credentials", testCredentials)
 	suite.Run(t)
 }
 

@@ -1,8 +1,6 @@
 package python
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,9 +87,11 @@ func ReadProcfile(appDir string) ([]libcnb.Process, error) {
 		return nil, fmt.Errorf("unable to read Procfile\n%w", err)
 	}
 	commands := map[string]string{}
-	scanner := bufio.NewScanner(bytes.NewReader(content))
-	for number := 1; scanner.Scan(); number++ {
-		line := strings.TrimSpace(scanner.Text())
+	// Split, not bufio.Scanner: a scanner stops at its first line over 64
+	// KiB, which silently dropped that line and every one after it.
+	for number, line := range strings.Split(string(content), "\n") {
+		number++
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}

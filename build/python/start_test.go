@@ -3,6 +3,7 @@ package python_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -88,6 +89,17 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 
 		_, err := start("")
 		Expect(err).To(MatchError(ContainSubstring(`Procfile line 2 is "just a command"`)))
+	})
+
+	it("reads a line over 64 KiB whole, and the lines after it", func() {
+		long := strings.Repeat("x", 70<<10)
+		write("Procfile", "web: echo "+long+"\nworker: python worker.py\n")
+		processes, err := python.ReadProcfile(appDir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(processes).To(Equal([]libcnb.Process{
+			{Type: "web", Command: []string{"sh", "-c", "echo " + long}, Default: true},
+			{Type: "worker", Command: []string{"sh", "-c", "python worker.py"}},
+		}))
 	})
 
 	it("uses BP_LAUNCH_COMMAND when there is no Procfile", func() {

@@ -10,5 +10,6 @@ import (
 func TestUnit(t *testing.T) {
 	suite := spec.New("credentials", spec.Report(report.Terminal{}))
 	suite("Credentials", testCredentials)
+	suite("Netrc", testNetrc)
 	suite.Run(t)
 }

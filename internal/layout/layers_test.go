@@ -1,8 +1,10 @@
 package layout_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,4 +58,30 @@ func testLayers(t *testing.T, context spec.G, it spec.S) {
 		}
 		Expect(documentedLayers(t, filepath.Join(root(t), "ARCHITECTURE.md"))).To(Equal(declared))
 	})
+
+	it("creates no layer from a literal name or literal types, only from its spec", func() {
+		var offenders []string
+		for _, dir := range []string{"build", "hooks"} {
+			err := filepath.WalkDir(filepath.Join(root(t), dir), func(path string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+					return err
+				}
+				content, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				for i, line := range strings.Split(string(content), "\n") {
+					if literalLayer.MatchString(line) {
+						offenders = append(offenders, fmt.Sprintf("%s:%d: %s", path, i+1, strings.TrimSpace(line)))
+					}
+				}
+				return nil
+			})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(offenders).To(BeEmpty(), "declare the layer in layers.go and use its spec")
+	})
 }
+
+// literalLayer matches a layer created or typed without its spec.
+var literalLayer = regexp.MustCompile(`\.Layer\("|LayerTypes = libcnb\.LayerTypes\{|NewLayerContributor\([^,]+,[^,]+, libcnb\.LayerTypes\{`)

@@ -10,5 +10,6 @@ import (
 func TestUnit(t *testing.T) {
 	suite := spec.New("network", spec.Report(report.Terminal{}))
 	suite("NetworkProblem", testNetworkProblem)
+	suite("Redact", testRedact)
 	suite.Run(t)
 }
