@@ -16,6 +16,7 @@ func TestUnit(t *testing.T) {
 	suite("Requirements", testRequirements)
 	suite("Start", testStart)
 	suite("Venv", testVenv)
+	suite("Lock", testLock)
 	suite("Python", testPython)
 	suite("Project", testProject)
 	suite("SBOM", testSBOM)
