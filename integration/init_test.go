@@ -58,6 +58,7 @@ func TestIntegration(t *testing.T) {
 	suite("Stacks", testStacks)
 	suite("Python", testPython)
 	suite("PythonComplete", testPythonComplete)
+	suite("Locks", testLocks)
 	suite("Hooks", testHooks)
 	suite("Go", testGo)
 	suite("Certificates", testCertificates)
