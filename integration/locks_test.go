@@ -71,7 +71,7 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 
 		out = a.mustBuild("--env", "PIP_INDEX_URL="+lx.URL(), "--env", "BP_PYTHON_GROUPS=server")
 		Expect(out).To(ContainSubstring("locked set changed: +gunicorn==" + lx.wheels["gunicorn"].version))
-		Expect(out).To(ContainSubstring("guessed gunicorn would serve app:app"), out)
+		Expect(out).To(ContainSubstring("Checked the WSGI entry point app:app: it imports"))
 		Expect(lx.Downloads("flask")).To(Equal(flaskDownloads), "unchanged distributions come from the wheel cache")
 		Expect(lx.Downloads("gunicorn")).To(Equal(1))
 		Expect(a.get(a.start())).To(Equal("Hello from uv.lock (pkga 1.0)"))
@@ -105,7 +105,7 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 	it("Pipfile.lock: refuses a tampered wheel, installs exactly the lock, reuses the venv when only dev-packages change", func() {
 		a := newApp(t, "locks/pipenv")
 		a.write("Pipfile", fmt.Sprintf(pipfile, lx.URL(), `six = "*"`))
-		lockWith(t, a.dir, lx, "pipenv", "lock")
+		lockWith(t, a.dir, lx, pipenvLock...)
 		locked := a.read("Pipfile.lock")
 
 		a.write("Pipfile.lock", tamper(t, locked, lx.wheels["jinja2"].sha256))
@@ -121,9 +121,10 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 		installed := expectLocked(t, a, nil, "setuptools")
 		Expect(installed).To(HaveKeyWithValue("werkzeug", lx.wheels["werkzeug"].version))
 		Expect(installed).NotTo(HaveKey("six"))
+		Expect(sbomComponents(t, a)).To(Equal(installed), "the SBOM lists the installed set")
 
 		a.write("Pipfile", fmt.Sprintf(pipfile, lx.URL(), `six = "*"`+"\nwheel = \"*\""))
-		lockWith(t, a.dir, lx, "pipenv", "lock")
+		lockWith(t, a.dir, lx, pipenvLock...)
 		Expect(a.read("Pipfile.lock")).NotTo(Equal(locked))
 		out = a.mustBuild("--env", "PIP_INDEX_URL="+lx.URL())
 		Expect(out).To(ContainSubstring("Python virtualenv: Reusing cached layer"))
@@ -362,6 +363,10 @@ werkzeug = "*"
 %s
 `
 
+// pipenvLock locks with Debian's Python, which pipenv's virtualenv has seed
+// wheels for, whatever other python3 comes first on PATH.
+var pipenvLock = []string{"pipenv", "--python", "/usr/bin/python3", "lock"}
+
 // lockWith runs poetry or pipenv in dir against the index, with a home,
 // caches and virtualenvs of their own outside the app.
 func lockWith(t *testing.T, dir string, lx *lockIndex, command ...string) {
@@ -414,6 +419,32 @@ func (a *app) read(name string) string {
 		a.t.Fatal(err)
 	}
 	return string(content)
+}
+
+// sbomComponents reads the image's CycloneDX SBOM of the venv as
+// {normalized name: version}.
+func sbomComponents(t *testing.T, a *app) map[string]string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command(pack, "sbom", "download", a.image, "--output-dir", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pack sbom download: %v\n%s", err, out)
+	}
+	content, err := os.ReadFile(filepath.Join(dir, "layers", "sbom", "launch", "onbuild_python", "venv", "sbom.cdx.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bom struct {
+		Components []struct{ Name, Version string }
+	}
+	if err := json.Unmarshal(content, &bom); err != nil {
+		t.Fatal(err)
+	}
+	components := map[string]string{}
+	for _, c := range bom.Components {
+		components[strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(c.Name))] = c.Version
+	}
+	return components
 }
 
 // listDistributions prints what the image's venv has installed, as
