@@ -13,9 +13,9 @@ import (
 )
 
 // pythonMarkers are the files that make an app a Python app, in the order
-// DESIGN.md lists them, then pipenv's (uv and Poetry keep theirs beside a
-// pyproject.toml).
-var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml", "Pipfile", "Pipfile.lock"}
+// DESIGN.md lists them, then the lock tools' files: a lock without its
+// manifest still reaches the build, which names the missing file.
+var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml", "Pipfile", "Pipfile.lock", "uv.lock", "poetry.lock"}
 
 // Python passes when the app declares Python dependencies.
 func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {

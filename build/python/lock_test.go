@@ -204,6 +204,14 @@ func testLock(t *testing.T, context spec.G, it spec.S) {
 		Expect(err.Error()).To(ContainSubstring("Run `pipenv lock` and commit Pipfile.lock."))
 	})
 
+	it("names the manifest a lock file needs", func() {
+		fixture("uv")
+		Expect(os.Remove(filepath.Join(ctx.ApplicationPath, "pyproject.toml"))).To(Succeed())
+
+		_, err := builder.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: uv.lock without pyproject.toml]")))
+	})
+
 	it("reports a stale lock before running anything", func() {
 		fixture("uv")
 		edit("pyproject.toml", `"tinyhelper",`, `"tinyhelper", "requests",`)
