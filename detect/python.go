@@ -38,7 +38,7 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	if found == "" {
 		// Only shown with `pack build -v`: lifecycle hides the output of a
 		// buildpack that fails detection, and another group may still pass.
-		fmt.Println("onbuild/python: no requirements.txt, setup.py, pyproject.toml or Pipfile in the app directory")
+		fmt.Println("onbuild/python: no requirements.txt, setup.py, pyproject.toml, Pipfile or lock file in the app directory")
 		return libcnb.DetectResult{Pass: false}, nil
 	}
 	// git and hg join the plan only for pip's VCS URLs and a lock's git
