@@ -45,7 +45,8 @@ type VenvKey struct {
 	// it without declaring it (gunicorn 20 does).
 	Seed []string `toml:"seed"`
 	// Lock is the app's lock file resolved (LockInstall.KeyLines); the
-	// requirements and project fields are then empty.
+	// requirements fields and Install are then empty. Project stays: it
+	// holds the build system that installs a root package.
 	Lock []string `toml:"lock"`
 }
 
