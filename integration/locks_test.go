@@ -51,8 +51,10 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 		project.tamper = ""
 		project.write(a)
 		out = a.mustBuild("--env", "PIP_INDEX_URL="+lx.URL())
-		Expect(out).To(ContainSubstring("Installing uv.lock (uv): 9 locked distributions for the production dependencies"))
-		Expect(out).To(ContainSubstring("Installing 7 locked distributions from uv.lock, hash-checked"))
+		// The Flask projects and colorama are hashed; greet and pkga are not.
+		hashed := len(lx.flaskStack()) + 1
+		Expect(out).To(ContainSubstring(fmt.Sprintf("Installing uv.lock (uv): %d locked distributions for the production dependencies", hashed+2)))
+		Expect(out).To(ContainSubstring(fmt.Sprintf("Installing %d locked distributions from uv.lock, hash-checked", hashed)))
 		Expect(out).To(ContainSubstring("Installing greet, pkga from uv.lock's git and path sources"))
 		Expect(out).NotTo(ContainSubstring("editable, without dependencies"), "a virtual root is not installed")
 		Expect(a.get(a.start())).To(Equal("Hello from uv.lock (pkga 1.0)"))
@@ -80,7 +82,7 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 
 	it("poetry.lock: refuses a tampered wheel, installs exactly the lock, and the root package editable", func() {
 		a := newApp(t, "locks/poetry")
-		a.write("pyproject.toml", fmt.Sprintf(poetryProject, lx.URL()))
+		a.write("pyproject.toml", fmt.Sprintf(poetryProject, dependencyLines(lx.flaskStack()), lx.URL()))
 		lockWith(t, a.dir, lx, "poetry", "lock", "--no-update", "--no-interaction")
 		locked := a.read("poetry.lock")
 
@@ -104,7 +106,7 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 
 	it("Pipfile.lock: refuses a tampered wheel, installs exactly the lock, reuses the venv when only dev-packages change", func() {
 		a := newApp(t, "locks/pipenv")
-		a.write("Pipfile", fmt.Sprintf(pipfile, lx.URL(), `six = "*"`))
+		a.write("Pipfile", fmt.Sprintf(pipfile, lx.URL(), dependencyLines(lx.flaskStack()), `six = "*"`))
 		lockWith(t, a.dir, lx, pipenvLock...)
 		locked := a.read("Pipfile.lock")
 
@@ -123,7 +125,7 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 		Expect(installed).NotTo(HaveKey("six"))
 		Expect(sbomComponents(t, a)).To(Equal(installed), "the SBOM lists the installed set")
 
-		a.write("Pipfile", fmt.Sprintf(pipfile, lx.URL(), `six = "*"`+"\nwheel = \"*\""))
+		a.write("Pipfile", fmt.Sprintf(pipfile, lx.URL(), dependencyLines(lx.flaskStack()), "six = \"*\"\nwheel = \"*\""))
 		lockWith(t, a.dir, lx, pipenvLock...)
 		Expect(a.read("Pipfile.lock")).NotTo(Equal(locked))
 		out = a.mustBuild("--env", "PIP_INDEX_URL="+lx.URL())
@@ -158,9 +160,10 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 	})
 }
 
-// lockPackages are the integration index's packages plus colorama: click
-// requires it on Windows, and Poetry locks for every platform.
-var lockPackages = append(append([]string{}, pyindex.DefaultPackages...), "python3-colorama")
+// lockPackages are the integration index's packages plus colorama, which
+// click requires on Windows (Poetry locks for every platform), and blinker,
+// which Flask 2.3 and later (Debian trixie's) require.
+var lockPackages = append(append([]string{}, pyindex.DefaultPackages...), "python3-colorama", "python3-blinker")
 
 // lockIndex is an index of its own for one lock spec, so its download
 // counts are that spec's.
@@ -206,8 +209,25 @@ func newLockIndex(t *testing.T) *lockIndex {
 }
 
 // flaskStack is every distribution a Flask app needs: Debian's wheels
-// declare no dependencies, so the projects list them all.
-var flaskStack = []string{"click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"}
+// declare no dependencies, so the projects list them all. Flask 2.3 and
+// later (Debian trixie's) also need blinker.
+func (lx *lockIndex) flaskStack() []string {
+	stack := []string{"click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"}
+	if _, ok := lx.wheels["blinker"]; ok {
+		stack = append(stack, "blinker")
+	}
+	sort.Strings(stack)
+	return stack
+}
+
+// dependencyLines are TOML lines asking for any version of each project.
+func dependencyLines(projects []string) string {
+	var lines []string
+	for _, p := range projects {
+		lines = append(lines, p+` = "*"`)
+	}
+	return strings.Join(lines, "\n")
+}
 
 // uvProject writes a uv project and its uv.lock (version 1, as uv 0.5+
 // writes it) from the index's real files.
@@ -223,7 +243,7 @@ type uvProject struct {
 func (p uvProject) write(a *app) {
 	a.t.Helper()
 	base := strings.TrimSuffix(p.index.URL(), "/")
-	deps := append([]string{}, flaskStack...)
+	deps := append([]string{}, p.index.flaskStack()...)
 	deps = append(deps, "colorama ; sys_platform == 'win32'", "greet")
 	sources := `greet = { path = "libs/greet" }`
 	if p.git != "" {
@@ -242,7 +262,7 @@ func (p uvProject) write(a *app) {
 	var lock strings.Builder
 	lock.WriteString("version = 1\nrevision = 2\nrequires-python = \">=3.11\"\n\n")
 	lock.WriteString("[[package]]\nname = \"uvapp\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\ndependencies = [\n")
-	rootDeps := append(append([]string{}, flaskStack...), "greet")
+	rootDeps := append(append([]string{}, p.index.flaskStack()...), "greet")
 	if p.git != "" {
 		rootDeps = append(rootDeps, "pkga")
 	}
@@ -256,7 +276,7 @@ func (p uvProject) write(a *app) {
 		fmt.Fprintf(&lock, "    { name = %q },\n", d)
 	}
 	lock.WriteString("]\n\n[package.metadata]\nrequires-dist = [\n")
-	for _, d := range flaskStack {
+	for _, d := range p.index.flaskStack() {
 		fmt.Fprintf(&lock, "    { name = %q },\n", d)
 	}
 	lock.WriteString("    { name = \"colorama\", marker = \"sys_platform == 'win32'\" },\n")
@@ -267,7 +287,7 @@ func (p uvProject) write(a *app) {
 	}
 	fmt.Fprintf(&lock, "]\nprovides-extras = [\"server\"]\n\n[package.metadata.requires-dev]\ndev = [%s]\n", depTables(p.dev))
 
-	registry := append(append([]string{}, flaskStack...), "colorama", "gunicorn")
+	registry := append(append([]string{}, p.index.flaskStack()...), "colorama", "gunicorn")
 	registry = append(registry, p.dev...)
 	sort.Strings(registry)
 	for _, name := range registry {
@@ -310,8 +330,9 @@ func depTables(names []string) string {
 	return strings.Join(tables, ", ")
 }
 
-// poetryProject is a Poetry 1.x project on the test index (%s); Poetry
-// records the source's URL in poetry.lock and its content-hash.
+// poetryProject is a Poetry 1.x project with the dependencies %s on the
+// test index %s; Poetry records the source's URL in poetry.lock and its
+// content-hash.
 const poetryProject = `[tool.poetry]
 name = "poetryapp"
 version = "0.1.0"
@@ -320,12 +341,7 @@ authors = []
 
 [tool.poetry.dependencies]
 python = ">=3.11"
-click = "*"
-flask = "*"
-itsdangerous = "*"
-jinja2 = "*"
-markupsafe = "*"
-werkzeug = "*"
+%s
 gunicorn = { version = "*", optional = true }
 
 [tool.poetry.extras]
@@ -344,7 +360,8 @@ requires = ["setuptools>=61"]
 build-backend = "setuptools.build_meta"
 `
 
-// pipfile is a Pipfile on the test index (%s) with the dev-packages %s.
+// pipfile is a Pipfile on the test index %s with the packages %s and the
+// dev-packages %s.
 // No [requires]: the app runs on whichever Python the stack has.
 const pipfile = `[[source]]
 name = "local"
@@ -352,12 +369,7 @@ url = "%s"
 verify_ssl = false
 
 [packages]
-click = "*"
-flask = "*"
-itsdangerous = "*"
-jinja2 = "*"
-markupsafe = "*"
-werkzeug = "*"
+%s
 
 [dev-packages]
 %s
