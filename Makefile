@@ -61,6 +61,7 @@ test: unit integration
 # Speed and size against the Dockerfile ways, printed as a markdown table and
 # written to bench/RESULTS.md. BENCH_RUNS=N runs each scenario N times.
 bench: builder
+	@tools/locktools.sh
 	PACK="$$(tools/pack.sh)" go run ./bench
 
 clean:
