@@ -18,24 +18,33 @@ import (
 // which click requires on Windows and Poetry therefore locks.
 var benchPackages = append(append([]string{}, pyindex.DefaultPackages...), "python3-colorama")
 
-// lockApps are the Flask sample (whose requirements.txt gives the "Flask"
-// rows) locked by uv and by Poetry instead, built by onbuild, to show what
-// installing a lock costs beside requirements.txt.
+// lockApps are the Flask sample locked by uv and by Poetry, built by
+// onbuild, beside the sample with its requirements.txt and the same
+// changes, to show what installing a lock costs.
 func (b *bench) lockApps() []benchApp {
 	onbuild := []variant{{"onbuild", b.packBuild(builder)}}
 	sourceChange := change{"rebuild after an app-file change", func(dir string, run int) error {
 		return appendFile(filepath.Join(dir, "app.py"), fmt.Sprintf("\n# change %d\n", run))
 	}}
 	return []benchApp{{
+		name: "Flask (requirements.txt)", source: "samples/python", variants: onbuild,
+		changes: []change{sourceChange, {"rebuild after one package added", func(dir string, _ int) error {
+			six, err := filepath.Glob(filepath.Join(b.index.Dir(), "six-*.whl"))
+			if err != nil || len(six) != 1 {
+				return fmt.Errorf("the index has %d wheels for six (%v)", len(six), err)
+			}
+			return appendFile(filepath.Join(dir, "requirements.txt"), "six=="+strings.Split(filepath.Base(six[0]), "-")[1]+"\n")
+		}}},
+	}, {
 		name: "Flask (uv.lock)", source: "samples/python", variants: onbuild,
 		prepare: func(dir string) error { return b.uvLock(dir) },
-		changes: []change{sourceChange, {"rebuild after one locked package added", func(dir string, _ int) error {
+		changes: []change{sourceChange, {"rebuild after one package added", func(dir string, _ int) error {
 			return b.uvLock(dir, "six")
 		}}},
 	}, {
 		name: "Flask (poetry.lock)", source: "samples/python", variants: onbuild,
 		prepare: func(dir string) error { return b.poetryLock(dir) },
-		changes: []change{sourceChange, {"rebuild after one locked package added", func(dir string, _ int) error {
+		changes: []change{sourceChange, {"rebuild after one package added", func(dir string, _ int) error {
 			return b.poetryLock(dir, "six")
 		}}},
 	}}
