@@ -319,7 +319,7 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(b.root, app.source))); err != nil {
 		return err
 	}
-	image := "onbuild-bench-" + strings.ToLower(app.name) + "-" + strings.Fields(strings.ToLower(v.name))[0]
+	image := "onbuild-bench-" + strings.Trim(imageWord.ReplaceAllString(strings.ToLower(app.name), "-"), "-") + "-" + strings.Fields(strings.ToLower(v.name))[0]
 	docker := strings.Contains(v.name, "Dockerfile")
 	defer b.clean(image, docker)
 	b.clean(image, docker)
@@ -436,6 +436,9 @@ func (b *bench) dockerBuild(dockerfile string) func(image, dir string, cold bool
 		return b.timed("docker", append(args, dir)...)
 	}
 }
+
+// imageWord matches what an image name cannot hold ("Flask (uv.lock)").
+var imageWord = regexp.MustCompile(`[^a-z0-9]+`)
 
 // clean removes an image, its containers' leftovers and its cache volumes,
 // so the next cold build is cold; docker also empties Docker's build cache,
