@@ -342,7 +342,7 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 		report.add(scenario, v.name, took)
 		if v.name == "onbuild" {
 			b.phases[scenario] = append(b.phases[scenario], phaseTimers(out))
-			if strings.Contains(scenario, "requirement") {
+			if strings.Contains(scenario, "requirement change") {
 				report.note(fmt.Sprintf("onbuild, one requirement change: downloaded six %d time(s), flask %d time(s)",
 					b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
 			}
