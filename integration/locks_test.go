@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,8 +84,14 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 
 	it("poetry.lock: refuses a tampered wheel, installs exactly the lock, and the root package editable", func() {
 		a := newApp(t, "locks/poetry")
-		a.write("pyproject.toml", fmt.Sprintf(poetryProject, dependencyLines(lx.flaskStack()), lx.URL()))
-		lockWith(t, a.dir, lx, "poetry", "lock", "--no-update", "--no-interaction")
+		source, lock := "default = true", []string{"poetry", "lock", "--no-update", "--no-interaction"}
+		if poetryMajor(t) >= 2 {
+			// Poetry 2 dropped both: it never updates a lock unasked, and
+			// a source's rank is its priority.
+			source, lock = `priority = "primary"`, []string{"poetry", "lock", "--no-interaction"}
+		}
+		a.write("pyproject.toml", fmt.Sprintf(poetryProject, dependencyLines(lx.flaskStack()), lx.URL(), source))
+		lockWith(t, a.dir, lx, lock...)
 		locked := a.read("poetry.lock")
 
 		a.write("poetry.lock", tamper(t, locked, lx.wheels["flask"].sha256))
@@ -330,9 +338,9 @@ func depTables(names []string) string {
 	return strings.Join(tables, ", ")
 }
 
-// poetryProject is a Poetry 1.x project with the dependencies %s on the
-// test index %s; Poetry records the source's URL in poetry.lock and its
-// content-hash.
+// poetryProject is a Poetry project with the dependencies %s on the test
+// index %s, ranked first by %s; Poetry records the source's URL in
+// poetry.lock and its content-hash.
 const poetryProject = `[tool.poetry]
 name = "poetryapp"
 version = "0.1.0"
@@ -353,7 +361,7 @@ six = "*"
 [[tool.poetry.source]]
 name = "local"
 url = "%s"
-default = true
+%s
 
 [build-system]
 requires = ["setuptools>=61"]
@@ -374,6 +382,21 @@ verify_ssl = false
 [dev-packages]
 %s
 `
+
+// poetryMajor is the major version of the poetry on this machine.
+func poetryMajor(t *testing.T) int {
+	t.Helper()
+	out, err := exec.Command("poetry", "--version").Output()
+	if err != nil {
+		t.Fatalf("poetry --version (run tools/locktools.sh to install it): %v", err)
+	}
+	m := regexp.MustCompile(`(\d+)\.\d+`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("poetry --version says %q", out)
+	}
+	major, _ := strconv.Atoi(m[1])
+	return major
+}
 
 // pipenvLock locks with Debian's Python, which pipenv's virtualenv has seed
 // wheels for, whatever other python3 comes first on PATH.
