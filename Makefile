@@ -50,9 +50,10 @@ unit: lint
 	go test -count=1 $$(go list ./... | grep -v /integration)
 
 # The integration suite drives real pack builds on the real builder; its
-# git and hg servers need both tools here.
+# git and hg servers need both tools here, its lock specs poetry and pipenv.
 integration: builder
 	@tools/vcs.sh
+	@tools/locktools.sh
 	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 60m -v ./integration/
 
 test: unit integration
@@ -60,6 +61,7 @@ test: unit integration
 # Speed and size against the Dockerfile ways, printed as a markdown table and
 # written to bench/RESULTS.md. BENCH_RUNS=N runs each scenario N times.
 bench: builder
+	@tools/locktools.sh
 	PACK="$$(tools/pack.sh)" go run ./bench
 
 clean:

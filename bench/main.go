@@ -2,7 +2,10 @@
 // the same machine, the same Debian bases and the same local Python index,
 // and prints a markdown table (also written to bench/RESULTS.md). Run it
 // with `make bench`, which builds the builder first; BENCH_RUNS sets how
-// many times each scenario runs (default 3).
+// many times each scenario runs (default 3), ONBUILD_BUILDER the builder to
+// measure, and BENCH_APPS (comma-separated app names: Flask, Go, Flask
+// (uv.lock), Flask (poetry.lock)) runs only those, printing the table
+// without writing RESULTS.md.
 package main
 
 import (
@@ -24,8 +27,17 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
 )
 
+// builder is the builder under test: onbuild/builder, or ONBUILD_BUILDER.
+var builder = benchBuilder()
+
+func benchBuilder() string {
+	if name := os.Getenv("ONBUILD_BUILDER"); name != "" {
+		return name
+	}
+	return "onbuild/builder"
+}
+
 const (
-	builder      = "onbuild/builder"
 	floorBuilder = "onbuild/bench-floor"
 	onbuildBase  = "onbuild/bench-python-onbuild"
 )
@@ -42,6 +54,8 @@ type bench struct {
 	// goproxy its GOPROXY, both read at run time, for the Go builds.
 	caBinding string
 	goproxy   string
+	// only, from BENCH_APPS, names the apps to run; all when empty.
+	only []string
 }
 
 func main() {
@@ -64,6 +78,10 @@ func run() error {
 	}
 	out := report.markdown(b.machine()) + phaseTable(b.phases)
 	fmt.Print(out)
+	if len(b.only) > 0 {
+		// A partial run would drop the other apps' rows from the record.
+		return nil
+	}
 	return os.WriteFile(filepath.Join(b.root, "bench", "RESULTS.md"), []byte(out), 0644)
 }
 
@@ -81,8 +99,13 @@ func setUp() (*bench, error) {
 			return nil, fmt.Errorf("BENCH_RUNS must be a positive number, not %q", runs)
 		}
 	}
+	for _, name := range strings.Split(os.Getenv("BENCH_APPS"), ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			b.only = append(b.only, name)
+		}
+	}
 	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
-		CacheDir: filepath.Join(root, ".cache", "pyindex"), Packages: pyindex.DefaultPackages, Stderr: os.Stderr,
+		CacheDir: filepath.Join(root, ".cache", "pyindex"), Packages: benchPackages, Stderr: os.Stderr,
 	})
 	if err != nil {
 		return nil, err
@@ -90,13 +113,33 @@ func setUp() (*bench, error) {
 	if b.index, err = pyindex.Serve(wheels); err != nil {
 		return nil, err
 	}
+	// The floor and the Dockerfile bases serve the Flask and Go rows only.
+	if !b.selected("Flask") && !b.selected("Go") {
+		return b, nil
+	}
 	if err := b.floorBuilder(); err != nil {
 		return nil, err
 	}
 	if _, err := b.sh("docker", "build", "-q", "-t", onbuildBase, "-f", "bench/python/onbuild.Dockerfile", "bench/python"); err != nil {
 		return nil, err
 	}
+	if !b.selected("Go") {
+		return b, nil
+	}
 	return b, b.goBases()
+}
+
+// selected tells whether BENCH_APPS asks for the app (all run without it).
+func (b *bench) selected(app string) bool {
+	if len(b.only) == 0 {
+		return true
+	}
+	for _, name := range b.only {
+		if name == app {
+			return true
+		}
+	}
+	return false
 }
 
 // goToolchain is what onbuild picks for the bench app's `go 1.24` (the
@@ -196,6 +239,9 @@ type benchApp struct {
 	source   string
 	variants []variant
 	changes  []change
+	// prepare, when set, turns the copied source into the app before the
+	// cold build (it is not timed).
+	prepare func(dir string) error
 }
 
 type change struct {
@@ -212,7 +258,7 @@ type variant struct {
 func (b *bench) apps() []benchApp {
 	caArgs := []string{"--volume", b.caBinding + ":/platform/bindings/ca-certificates"}
 	goArgs := append([]string{"--run-image", "onbuild/stack-run-tiny:bookworm"}, caArgs...)
-	return []benchApp{{
+	apps := []benchApp{{
 		name:   "Flask",
 		source: "samples/python",
 		variants: []variant{
@@ -244,11 +290,15 @@ func (b *bench) apps() []benchApp {
 			}},
 		},
 	}}
+	return append(apps, b.lockApps()...)
 }
 
 // measure runs every app through every variant, b.runs times.
 func (b *bench) measure(report *table) error {
 	for _, app := range b.apps() {
+		if !b.selected(app.name) {
+			continue
+		}
 		for _, v := range app.variants {
 			for i := 0; i < b.runs; i++ {
 				if err := b.appRun(report, app, v, i); err != nil {
@@ -269,11 +319,16 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(b.root, app.source))); err != nil {
 		return err
 	}
-	image := "onbuild-bench-" + strings.ToLower(app.name) + "-" + strings.Fields(strings.ToLower(v.name))[0]
-	defer b.clean(image)
-	b.clean(image)
+	image := "onbuild-bench-" + strings.Trim(imageWord.ReplaceAllString(strings.ToLower(app.name), "-"), "-") + "-" + strings.Fields(strings.ToLower(v.name))[0]
+	docker := strings.Contains(v.name, "Dockerfile")
+	defer b.clean(image, docker)
+	b.clean(image, docker)
 
-	steps := append([]change{{"cold build", func(string, int) error { return nil }}}, app.changes...)
+	cold := func(string, int) error { return nil }
+	if app.prepare != nil {
+		cold = func(dir string, _ int) error { return app.prepare(dir) }
+	}
+	steps := append([]change{{"cold build", cold}}, app.changes...)
 	for n, step := range steps {
 		scenario := app.name + ": " + step.scenario
 		if err := step.apply(dir, i); err != nil {
@@ -287,9 +342,13 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 		report.add(scenario, v.name, took)
 		if v.name == "onbuild" {
 			b.phases[scenario] = append(b.phases[scenario], phaseTimers(out))
-			if strings.Contains(scenario, "requirement") {
+			if strings.Contains(scenario, "requirement change") {
 				report.note(fmt.Sprintf("onbuild, one requirement change: downloaded six %d time(s), flask %d time(s)",
 					b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
+			}
+			if strings.Contains(scenario, "package added") {
+				report.note(fmt.Sprintf("onbuild, %s: downloaded six %d time(s), flask %d time(s)",
+					scenario, b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
 			}
 		}
 		if n == 0 {
@@ -378,15 +437,21 @@ func (b *bench) dockerBuild(dockerfile string) func(image, dir string, cold bool
 	}
 }
 
+// imageWord matches what an image name cannot hold ("Flask (uv.lock)").
+var imageWord = regexp.MustCompile(`[^a-z0-9]+`)
+
 // clean removes an image, its containers' leftovers and its cache volumes,
-// so the next cold build is cold.
-func (b *bench) clean(image string) {
+// so the next cold build is cold; docker also empties Docker's build cache,
+// which only Dockerfile variants use.
+func (b *bench) clean(image string, docker bool) {
 	_ = exec.Command("docker", "image", "rm", "-f", image).Run()
 	volumes, _ := exec.Command("docker", "volume", "ls", "-q", "--filter", "name="+image).Output()
 	if names := strings.Fields(string(volumes)); len(names) > 0 {
 		_ = exec.Command("docker", append([]string{"volume", "rm", "-f"}, names...)...).Run()
 	}
-	_ = exec.Command("docker", "builder", "prune", "-f").Run()
+	if docker {
+		_ = exec.Command("docker", "builder", "prune", "-f").Run()
+	}
 }
 
 func (b *bench) timed(command string, args ...string) (time.Duration, string, error) {

@@ -13,8 +13,9 @@ import (
 )
 
 // pythonMarkers are the files that make an app a Python app, in the order
-// ARCHITECTURE.md lists them.
-var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml"}
+// ARCHITECTURE.md lists them, then the lock tools' files: a lock without
+// its manifest still reaches the build, which names the missing file.
+var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml", "Pipfile", "Pipfile.lock", "uv.lock", "poetry.lock"}
 
 // Python passes when the app declares Python dependencies.
 func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
@@ -37,11 +38,11 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	if found == "" {
 		// Only shown with `pack build -v`: lifecycle hides the output of a
 		// buildpack that fails detection, and another group may still pass.
-		fmt.Println("onbuild/python: no requirements.txt, setup.py or pyproject.toml in the app directory")
+		fmt.Println("onbuild/python: no requirements.txt, setup.py, pyproject.toml, Pipfile or lock file in the app directory")
 		return libcnb.DetectResult{Pass: false}, nil
 	}
-	// git and hg join the plan only for pip's VCS URLs, so that no other
-	// app downloads them.
+	// git and hg join the plan only for pip's VCS URLs and a lock's git
+	// sources, so that no other app downloads them.
 	git, hg, err := PythonNeedsVCS(ctx.ApplicationPath)
 	if err != nil {
 		return libcnb.DetectResult{}, err

@@ -22,7 +22,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		ctx.ApplicationPath = t.TempDir()
 	})
 
-	for _, marker := range []string{"requirements.txt", "setup.py", "pyproject.toml"} {
+	for _, marker := range []string{"requirements.txt", "setup.py", "pyproject.toml", "Pipfile", "Pipfile.lock", "uv.lock", "poetry.lock"} {
 		marker := marker
 		it("passes with "+marker, func() {
 			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, marker), nil, 0644)).To(Succeed())

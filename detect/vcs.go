@@ -71,9 +71,10 @@ func vcsIn(text string) (git, hg bool) {
 
 // PythonNeedsVCS reports whether pip will run git or hg for the app: a
 // git+/hg+ URL in requirements.txt or any file it reaches through -r/-c, in
-// setup.py or setup.cfg, or in pyproject.toml's dependencies. Files pip
-// would reject (a missing include, malformed TOML) are left to the build,
-// which names them with the fix.
+// setup.py or setup.cfg, in pyproject.toml's dependencies, or a git or hg
+// source in uv.lock, poetry.lock or Pipfile.lock. Files pip would reject (a
+// missing include, malformed TOML or JSON) are left to the build, which
+// names them with the fix.
 func PythonNeedsVCS(appDir string) (git, hg bool, err error) {
 	var texts []string
 	err = requirements.Walk(appDir, "requirements.txt", func(_ string, content []byte) error {
@@ -100,6 +101,37 @@ func PythonNeedsVCS(appDir string) (git, hg bool, err error) {
 	for _, text := range texts {
 		g, h := vcsIn(text)
 		git, hg = git || g, hg || h
+	}
+	g, h, err := lockNeedsVCS(appDir)
+	return git || g, hg || h, err
+}
+
+// lockSources match a git or hg source in each lock format, as its tool
+// writes it: uv's `source = { git = "..." }`, Poetry's `type = "git"` under
+// [package.source], pipenv's `"git": "..."`. A scan rather than a parse:
+// detection stays cheap, and a lock that a parser would reject still runs
+// the build, which names the error. Every group counts: the groups a build
+// selects are a build setting, and an unused git costs only its download.
+var lockSources = []struct {
+	file    string
+	git, hg *regexp.Regexp
+}{
+	{"uv.lock", regexp.MustCompile(`(?m)^\s*source\s*=\s*\{\s*git\s*=`), nil},
+	{"poetry.lock", regexp.MustCompile(`(?m)^\s*type\s*=\s*"git"`), nil},
+	{"Pipfile.lock", regexp.MustCompile(`"git"\s*:\s*"`), regexp.MustCompile(`"hg"\s*:\s*"`)},
+}
+
+func lockNeedsVCS(appDir string) (git, hg bool, err error) {
+	for _, lock := range lockSources {
+		content, err := os.ReadFile(filepath.Join(appDir, lock.file))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return false, false, fmt.Errorf("unable to read %s\n%w", lock.file, err)
+		}
+		git = git || lock.git.Match(content)
+		hg = hg || (lock.hg != nil && lock.hg.Match(content))
 	}
 	return git, hg, nil
 }

@@ -109,6 +109,30 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 			Expect(needs()).To(Equal([]bool{false, false}))
 		})
 
+		it("reads the git and hg sources of lock files", func() {
+			write("uv.lock", "version = 1\n[[package]]\nname = 'flask'\nsource = { registry = \"https://pypi.org/simple\" }\n")
+			write("poetry.lock", "[[package]]\nname = \"flask\"\n\n[package.source]\ntype = \"legacy\"\nurl = \"http://127.0.0.1:9/simple\"\n")
+			write("Pipfile.lock", `{"default": {"flask": {"version": "==2.2.2", "index": "git"}}}`)
+			Expect(needs()).To(Equal([]bool{false, false}))
+
+			write("uv.lock", "version = 1\n[[package]]\nname = 'tiny'\nsource = { git = \"https://example.com/tiny.git?rev=v1#0123\" }\n")
+			Expect(needs()).To(Equal([]bool{true, false}))
+			Expect(os.Remove(filepath.Join(appDir, "uv.lock"))).To(Succeed())
+
+			write("poetry.lock", "[[package]]\nname = \"tiny\"\n\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/tiny.git\"\nresolved_reference = \"0123\"\n")
+			Expect(needs()).To(Equal([]bool{true, false}))
+			Expect(os.Remove(filepath.Join(appDir, "poetry.lock"))).To(Succeed())
+
+			write("Pipfile.lock", `{"default": {"tiny": {"hg": "https://example.com/tiny", "ref": "0123"}}}`)
+			Expect(needs()).To(Equal([]bool{false, true}))
+		})
+
+		it("leaves a malformed lock file to the build", func() {
+			write("uv.lock", "version = [\n")
+			write("Pipfile.lock", "{\"default\": ")
+			Expect(needs()).To(Equal([]bool{false, false}))
+		})
+
 		it("makes the Python buildpack require the tools", func() {
 			write("requirements.txt", "-e git+https://example.com/pkg.git#egg=pkg\n")
 			result, err := detect.Python(libcnb.DetectContext{ApplicationPath: appDir})

@@ -60,6 +60,7 @@ func TestIntegration(t *testing.T) {
 	suite("PythonWeb", testPythonWeb)
 	suite("PythonComplete", testPythonComplete)
 	suite("SecretsPython", testSecretsPython)
+	suite("Locks", testLocks)
 	suite("Hooks", testHooks)
 	suite("Go", testGo)
 	suite("Certificates", testCertificates)

@@ -61,7 +61,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 
 		out, err = a.build("--verbose")
 		Expect(err).To(HaveOccurred())
-		Expect(out).To(ContainSubstring("onbuild/python: no requirements.txt, setup.py or pyproject.toml in the app directory"))
+		Expect(out).To(ContainSubstring("onbuild/python: no requirements.txt, setup.py, pyproject.toml, Pipfile or lock file in the app directory"))
 	})
 
 	it("names the missing package and the index, and leaves no venv a later build would trust", func() {

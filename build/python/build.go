@@ -68,7 +68,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, fmt.Errorf("unable to create venv layer\n%w", err)
 	}
-	key, err := b.venvKey(ctx)
+	lock, err := b.findLock(ctx.ApplicationPath, config.Groups)
+	if err != nil {
+		return result, err
+	}
+	key, err := b.venvKey(ctx, lock)
 	if err != nil {
 		return result, err
 	}
@@ -93,7 +97,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.Logger.Bodyf("pip reads its configuration from binding %s (%s)", conf.Name, PipBinding)
 	}
 	key.PipConfig = PipConfigKey(ctx.ApplicationPath, config, conf)
-	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger}
+	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock}
 	if err := venv.Contribute(&venvLayer); err != nil {
 		return result, err
 	}
@@ -117,10 +121,12 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 // venvKey gathers every input of the pip install except the pip settings.
-func (b Builder) venvKey(ctx libcnb.BuildContext) (VenvKey, error) {
+func (b Builder) venvKey(ctx libcnb.BuildContext, lock *LockInstall) (VenvKey, error) {
 	key := VenvKey{Requirements: map[string]string{}, Lines: map[string][]string{}, PipConfig: map[string]string{}}
 	appDir := ctx.ApplicationPath
-	if _, err := os.Stat(filepath.Join(appDir, "requirements.txt")); err == nil {
+	if lock != nil {
+		key.Lock = lock.KeyLines()
+	} else if _, err := os.Stat(filepath.Join(appDir, "requirements.txt")); err == nil {
 		if key.Requirements, key.Lines, err = RequirementsFiles(appDir, "requirements.txt"); err != nil {
 			return key, err
 		}
@@ -135,10 +141,11 @@ func (b Builder) venvKey(ctx libcnb.BuildContext) (VenvKey, error) {
 	// The app itself goes in editable, as the ONBUILD images' `pip install
 	// -e .` did: its source stays in /workspace, so a source-only change
 	// needs no reinstall and only the declared dependencies are the key.
-	if len(project) > 0 {
+	// A lock says itself whether the app is a package (LockInstall).
+	if len(project) > 0 && lock == nil {
 		key.Install = append(key.Install, "--editable .")
 	}
-	if len(key.Install) == 0 {
+	if len(key.Install) == 0 && lock == nil {
 		return key, noDependencies(ctx.Plan)
 	}
 
@@ -149,7 +156,7 @@ func (b Builder) venvKey(ctx libcnb.BuildContext) (VenvKey, error) {
 	if err != nil {
 		return key, err
 	}
-	if step != "" {
+	if step != "" && lock == nil {
 		key.Install = append([]string{step}, key.Install...)
 	}
 	// One cheap process for both versions: this runs on every build, and

@@ -15,6 +15,7 @@ func TestUnit(t *testing.T) {
 	suite("Launch", testLaunch)
 	suite("Django", testDjango)
 	suite("Venv", testVenv)
+	suite("Lock", testLock)
 	suite("Python", testPython)
 	suite("Project", testProject)
 	suite("SBOM", testSBOM)

@@ -1,6 +1,7 @@
 package python
 
 import (
+	"github.com/onbuild-buildpacks/onbuild/build/python/lockfile"
 	"github.com/onbuild-buildpacks/onbuild/build/python/pyversion"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
@@ -12,6 +13,9 @@ const (
 	LaunchCommandSetting = "BP_LAUNCH_COMMAND"
 	// PythonVersionSetting is the Python the app asks for, above any file.
 	PythonVersionSetting = pyversion.Override
+	// GroupsSetting adds dependency groups and extras of a lock file to
+	// its production dependencies.
+	GroupsSetting = lockfile.GroupsSetting
 )
 
 // PipIndexVariables are the pip settings that change what an install
@@ -34,6 +38,9 @@ type Settings struct {
 	// PipResolution maps each of PipResolutionVariables that is set to its
 	// value.
 	PipResolution map[string]string
+	// Groups are the lock file's groups and extras to install besides
+	// the production dependencies.
+	Groups []string
 }
 
 // ReadSettings reads them.
@@ -43,6 +50,7 @@ func ReadSettings(r settings.Reader) Settings {
 		PythonVersion: r.String(PythonVersionSetting),
 		PipIndex:      map[string]string{},
 		PipResolution: map[string]string{},
+		Groups:        lockfile.ParseGroups(r.String(GroupsSetting)),
 	}
 	for _, name := range PipResolutionVariables {
 		if value := r.String(name); value != "" {

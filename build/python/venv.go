@@ -44,6 +44,10 @@ type VenvKey struct {
 	// always had setuptools, and packages still import pkg_resources from
 	// it without declaring it (gunicorn 20 does).
 	Seed []string `toml:"seed"`
+	// Lock is the app's lock file resolved (LockInstall.KeyLines); the
+	// requirements fields and Install are then empty. Project stays: it
+	// holds the build system that installs a root package.
+	Lock []string `toml:"lock"`
 }
 
 // Venv contributes the virtualenv layer holding the app's dependencies.
@@ -57,6 +61,8 @@ type Venv struct {
 	Env      []string
 	Executor effect.Executor
 	Logger   log.Logger
+	// Lock, when the app has a lock file, is installed instead of Install.
+	Lock *LockInstall
 }
 
 // Contribute builds the venv, or reuses it untouched when the key matches.
@@ -89,6 +95,9 @@ func (v Venv) install(layer *libcnb.Layer) error {
 		if err := v.run("Seeding "+filepath.Base(v.Key.Seed[0]), "python3", args...); err != nil {
 			return err
 		}
+	}
+	if v.Lock != nil {
+		return v.installLock(layer.Path)
 	}
 	for _, step := range v.Key.Install {
 		args := append(v.pipArgs(layer.Path), strings.Fields(step)...)
@@ -245,6 +254,7 @@ func (k VenvKey) reasons(old VenvKey) []string {
 	}
 	reasons = append(reasons, changedFiles(old.Project, k.Project)...)
 	reasons = append(reasons, changedFiles(old.Wheelhouse, k.Wheelhouse)...)
+	reasons = append(reasons, lockReasons(old.Lock, k.Lock)...)
 	if strings.Join(old.Install, ", ") != strings.Join(k.Install, ", ") {
 		reasons = append(reasons, fmt.Sprintf("install steps changed: %q -> %q", strings.Join(old.Install, ", "), strings.Join(k.Install, ", ")))
 	}

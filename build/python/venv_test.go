@@ -102,6 +102,16 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		Expect(executor.Executions).To(HaveLen(2))
 	})
 
+	it("says how the locked set changed", func() {
+		venv.Key.Lock = []string{"file uv.lock", "root virtual app", "flask==2.2.2 hashes:aaaa"}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		output.Reset()
+
+		venv.Key.Lock = []string{"file uv.lock", "root virtual app", "flask==2.2.3 hashes:bbbb", "six==1.16.0 hashes:cccc"}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+		Expect(output.String()).To(ContainSubstring("locked set changed: +flask==2.2.3 hashes:bbbb, +six==1.16.0 hashes:cccc, -flask==2.2.2 hashes:aaaa\n"))
+	})
+
 	it("installs each step in order, with the wheelhouse before the index", func() {
 		venv.Key.Install = []string{"--requirement requirements.txt", "--editable ."}
 		venv.Key.FindLinks = []string{"wheelhouse"}
