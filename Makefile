@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-.PHONY: docker tools stacks buildpacks builder builder-registry publish demo test unit integration lint bench clean
+.PHONY: fuzz docker tools stacks buildpacks builder builder-registry publish demo test unit integration lint bench clean
 
 docker:
 	@tools/docker.sh
@@ -42,12 +42,17 @@ publish:
 demo: builder
 	@tools/demo.sh
 
+# Every fuzz target for FUZZTIME (10s by default; docs/fuzzing.md).
+fuzz:
+	@tools/fuzz.sh
+
 lint:
 	go vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting" >&2; exit 1; }
 
 unit: lint
 	go test -count=1 $$(go list ./... | grep -v /integration)
+	@tools/fuzz.sh
 
 # The integration suite drives real pack builds on the real builder; its
 # git and hg servers need both tools here, its lock specs poetry and pipenv.
