@@ -146,7 +146,7 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 		// A venv that the cache image must bring back, and no gunicorn: the
 		// start command is not under test.
 		a := newApp(t, "runimage/python")
-		a.write("requirements.txt", "markupsafe==2.1.2\n")
+		a.write("requirements.txt", "markupsafe==2.1.5\n")
 		image := p.mirror + "/apps/" + a.image
 		cache := image + "-cache"
 		build := func() string {

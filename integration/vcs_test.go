@@ -117,14 +117,14 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 		Expect(out).NotTo(ContainSubstring("Git"))
 		Expect(out).NotTo(ContainSubstring("Mercurial"))
 		Expect(out).NotTo(ContainSubstring("pool/main"))
-		Expect(a.get(a.start() + "/")).To(Equal("no VCS here, six 1.16.0"))
+		Expect(a.get(a.start() + "/")).To(Equal("no VCS here, six 1.17.0"))
 	})
 
 	it("fails naming a VCS URL the build cannot reach", func() {
 		closed := closedPort(t)
 		url := fmt.Sprintf("http://127.0.0.1:%d/missing.git", closed)
 		a := newApp(t, "vcs/plain")
-		a.write("requirements.txt", "six==1.16.0\nmissing @ git+"+url+"@v1.0\n")
+		a.write("requirements.txt", "six==1.17.0\nmissing @ git+"+url+"@v1.0\n")
 		out, err := a.build()
 		Expect(err).To(HaveOccurred(), out)
 		Expect(out).To(ContainSubstring("[Error: VCS requirement unreachable]"))

@@ -6,28 +6,30 @@
 #   stacks/build.sh                      all three images
 #   stacks/build.sh build run-python     only those (run images need the build image)
 #
-# Images: onbuild/stack-build:bookworm, onbuild/stack-run-python:bookworm,
-#         onbuild/stack-run-tiny:bookworm
-# Env:    DEBIAN_MIRROR          default: the bookworm URI in this machine's apt sources
-#         STACKS_FORCE=1         rebuild root filesystems even when cached
-#         STACKS_DOCKER_NETWORK  network of helper containers (default host,
-#                                so a mirror on loopback is reachable too)
+# Images: onbuild/stack-build:FLAVOUR, onbuild/stack-run-python:FLAVOUR,
+#         onbuild/stack-run-tiny:FLAVOUR (docs/stacks.md)
+# Env:    STACK                   the flavour: trixie (default) or bookworm
+#         DEBIAN_MIRROR           default: the Debian URI in this machine's apt sources
+#         DEBIAN_SECURITY_MIRROR  default: the -security URI in this machine's apt sources
+#         STACKS_UPDATES=0        the release as it was, without the -updates and
+#                                 -security suites (tagged FLAVOUR-base)
+#         STACKS_FORCE=1          rebuild root filesystems even when cached
+#         STACKS_DOCKER_NETWORK   network of helper containers (default host,
+#                                 so a mirror on loopback is reachable too)
 #
 # Root filesystems are cached in .cache/stacks/ under a key hashing the
-# package list, this script, the mirror and the suite. Images carry the key in
-# the label io.onbuild.stack.key, so a warm run only inspects them.
+# package list, this script, the mirrors and the suites. Images carry the key
+# in the label io.onbuild.stack.key, so a warm run only inspects them.
 set -euo pipefail
+LOG_NAME=stacks
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 
-SUITE=bookworm
-STACK_ID=io.onbuild.stacks.bookworm
 ARCH=amd64
 CNB_UID=1000
 CNB_GID=1000
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ALL_IMAGES=(build run-python run-tiny)
-
-log() { echo "stacks: $*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # Package list without comments and blank lines.
 packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1"; }
@@ -56,15 +58,17 @@ ensure_debootstrap() {
 }
 
 key_of() {
-  { cat "$STACKS/$1/packages.txt" 2>/dev/null || echo "$1"; cat "$SELF"; echo "$MIRROR"; echo "$SUITE"; } |
+  { cat "$STACKS/$1/packages.txt" 2>/dev/null || echo "$1"; cat "$SELF"; echo "$MIRROR"; echo "$SUITE"
+    [[ $1 == minbase ]] || echo "$SECURITY_MIRROR $UPDATES"; } |
     sha256sum | cut -c1-16
 }
 
 # docker run flags shared by helper containers.
 helper_flags() {
   local v
-  HELPER=(--network "${STACKS_DOCKER_NETWORK:-host}" -v "$STACKS:/stacks:ro"
-          -e "MIRROR=$MIRROR" -e "SUITE=$SUITE" -e "HOST_UID=$(id -u)" -e "HOST_GID=$(id -g)")
+  HELPER=(--network "${STACKS_DOCKER_NETWORK:-host}" -v "$ROOT/stacks:/src/stacks:ro" -v "$ROOT/tools/lib.sh:/src/tools/lib.sh:ro"
+          -e "MIRROR=$MIRROR" -e "SECURITY_MIRROR=$SECURITY_MIRROR" -e "SUITE=$SUITE" -e "UPDATES=$UPDATES"
+          -e "STACK=$STACK" -e "HOST_UID=$(id -u)" -e "HOST_GID=$(id -g)")
   for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
     [[ -n ${!v:-} ]] && HELPER+=(-e "$v")
   done
@@ -119,10 +123,10 @@ rootfs_build() {
   c="onbuild-stacks-build-$key-$$"
   CLEANUP+=("docker rm -f '$c'")
   log "build: installing packages"
-  docker run --name "$c" "${HELPER[@]}" "$base" bash /stacks/build.sh --in-container build-install >&2
+  docker run --name "$c" "${HELPER[@]}" "$base" bash /src/stacks/build.sh --in-container build-install >&2
   log "build: normalizing the root filesystem"
   docker export "$c" |
-    docker run -i --rm "${HELPER[@]}" -v "$out:/out" "$base" bash /stacks/build.sh --in-container normalize >&2
+    docker run -i --rm "${HELPER[@]}" -v "$out:/out" "$base" bash /src/stacks/build.sh --in-container normalize >&2
   docker rm "$c" >/dev/null
   commit_cache build "$key" "$out"
   rm -rf "$out"
@@ -134,8 +138,8 @@ rootfs_run() {
   out=$(mktemp -d "$CACHE/.$name.XXXXXX")
   CLEANUP+=("rm -rf '$out'")
   log "$name: resolving and extracting packages"
-  docker run --rm --user 0:0 "${HELPER[@]}" -v "$out:/out" "onbuild/stack-build:$SUITE" \
-    bash /stacks/build.sh --in-container run-rootfs "$name" >&2
+  docker run --rm --user 0:0 "${HELPER[@]}" -v "$out:/out" "$(stack_image build)" \
+    bash /src/stacks/build.sh --in-container run-rootfs "$name" >&2
   commit_cache "$name" "$key" "$out"
   rm -rf "$out"
 }
@@ -148,7 +152,7 @@ json_str() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
 load_image() {
   local name=$1 key=$2 tar=$3 tag released version diffid dir sum desc old new
   local -a env labels=()
-  tag="onbuild/stack-$name:$SUITE"
+  tag="onbuild/stack-$name:$TAG"
   released=$(sed -n 's/^released=//p' "${tar%.tar}.meta")
   version=$(sed -n 's/^version=//p' "${tar%.tar}.meta")
   diffid=$(sed -n 's/^diffid=//p' "${tar%.tar}.meta")
@@ -183,7 +187,7 @@ load_image() {
     sep=""
     for i in "${labels[@]}"; do printf '%s%s:%s' "$sep" "$(json_str "${i%%=*}")" "$(json_str "${i#*=}")"; sep=,; done
     printf '}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},' "$diffid"
-    printf '"history":[{"created":"%s","created_by":"stacks/build.sh: Debian %s packages"}]}' "$released" "$SUITE"
+    printf '"history":[{"created":"%s","created_by":"stacks/build.sh: Debian %s packages"}]}' "$released" "$SOURCES"
   } >"$dir/config.json"
   sum=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
   mv "$dir/config.json" "$dir/$sum.json"
@@ -208,8 +212,8 @@ ensure_image() {
   key=$(key_of "$name")
   tar="$CACHE/$name-$key.tar"
   if [[ -z ${STACKS_FORCE:-} ]] &&
-     [[ $(docker image inspect -f '{{index .Config.Labels "io.onbuild.stack.key"}}' "onbuild/stack-$name:$SUITE" 2>/dev/null) == "$key" ]]; then
-    log "$name: onbuild/stack-$name:$SUITE is up to date (key $key)"
+     [[ $(docker image inspect -f '{{index .Config.Labels "io.onbuild.stack.key"}}' "onbuild/stack-$name:$TAG" 2>/dev/null) == "$key" ]]; then
+    log "$name: onbuild/stack-$name:$TAG is up to date (key $key)"
   else
     if [[ -n ${STACKS_FORCE:-} || ! -f $tar ]]; then
       case $name in
@@ -228,7 +232,8 @@ main() {
   local root_dir name
   STACKS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
   SELF="$STACKS/$(basename "${BASH_SOURCE[0]}")"
-  root_dir="$(cd "$STACKS/.." && pwd)"
+  ROOT="$(cd "$STACKS/.." && pwd)"
+  root_dir=$ROOT
   CACHE="$root_dir/.cache/stacks"
   declare -gA BUILT=()
   CLEANUP=()
@@ -240,11 +245,26 @@ main() {
     [[ " ${ALL_IMAGES[*]} " == *" $name "* ]] || die "unknown image '$name' (known: ${ALL_IMAGES[*]})"
   done
 
-  # shellcheck source=stacks/mirror.sh
-  source "$STACKS/mirror.sh"
+  stack_flavour
+  SUITE=$STACK_SUITE
   MIRROR=$(debian_mirror "$SUITE")
-  [[ -n $MIRROR ]] || die "no apt source serves '$SUITE'; set DEBIAN_MIRROR"
+  [[ -n $MIRROR ]] || die "no apt source serves Debian; set DEBIAN_MIRROR"
+  UPDATES=${STACKS_UPDATES:-1}
+  TAG=$STACK
+  case $UPDATES in
+    1) SECURITY_MIRROR=$(debian_security_mirror "$SUITE")
+       [[ -n $SECURITY_MIRROR ]] || die "no apt source serves Debian's security archive; set DEBIAN_SECURITY_MIRROR" ;;
+    0) SECURITY_MIRROR="" TAG=$STACK-base ;;
+    *) die "STACKS_UPDATES=$UPDATES: use 0 (the release without its updates) or leave it unset" ;;
+  esac
+  SOURCES="$SUITE"
+  [[ $UPDATES == 1 ]] && SOURCES+=", $SUITE-updates and $SUITE-security"
+  # Each flavour (and its base) keeps its own root filesystems.
+  CACHE="$CACHE/$TAG"
+  # The base flavour's run images are built in its own build image.
+  stack_image() { echo "onbuild/stack-$1:$TAG"; }
   mkdir -p "$CACHE"
+  log "flavour $STACK: Debian $SOURCES"
   ensure_tools "$root_dir"
   helper_flags
 
@@ -257,8 +277,16 @@ main() {
 # Container side (run by the host side above, never by hand)
 # ---------------------------------------------------------------------------
 
+# The release and, unless UPDATES=0, its -updates and -security suites, so
+# a rebuild picks up security fixes for run images to be rebased onto.
 write_sources() {
-  echo "deb $MIRROR $SUITE main" >/etc/apt/sources.list
+  {
+    echo "deb $MIRROR $SUITE main"
+    if [[ $UPDATES == 1 ]]; then
+      echo "deb $MIRROR $SUITE-updates main"
+      echo "deb $SECURITY_MIRROR $SUITE-security main"
+    fi
+  } >/etc/apt/sources.list
   rm -f /etc/apt/sources.list.d/*
 }
 
@@ -267,8 +295,10 @@ in_build_install() {
   export DEBIAN_FRONTEND=noninteractive
   write_sources
   apt-get update -q
+  # debootstrap installed the release's packages; the updates replace them.
+  apt-get dist-upgrade -y -q
   # shellcheck disable=SC2046
-  apt-get install -y -q --no-install-recommends $(packages /stacks/build/packages.txt)
+  apt-get install -y -q --no-install-recommends $(packages /src/stacks/build/packages.txt)
   groupadd --gid "$CNB_GID" cnb
   useradd --uid "$CNB_UID" --gid "$CNB_GID" --create-home --home-dir /home/cnb --shell /bin/bash cnb
   apt-get clean
@@ -353,7 +383,7 @@ make_ca_certs() {
 in_run_rootfs() {
   local name=$1 list r=/rootfs debs=/tmp/debs st=/tmp/status deb pkg ver have f meta
   local -a incl=() excl=()
-  list="/stacks/$name/packages.txt"
+  list="/src/stacks/$name/packages.txt"
   while read -r pkg; do
     if [[ $pkg == !* ]]; then excl+=("${pkg#!}"); else incl+=("$pkg"); fi
   done < <(packages "$list")
@@ -375,7 +405,7 @@ in_run_rootfs() {
   apt-get install -q -y --download-only --no-install-recommends \
     -o Dir::State::status="$st" -o Dir::Cache::archives="$debs" "${incl[@]}"
 
-  # bookworm's packages still ship /bin, /lib...: land them in /usr.
+  # Packages may still ship /bin, /lib... (bookworm's do): land them in /usr.
   mkdir -p "$r"/usr/{bin,sbin,lib,lib64} "$r/var/lib/dpkg/info"
   for f in bin sbin lib lib64; do ln -s "usr/$f" "$r/$f"; done
   : >"$r/var/lib/dpkg/status"

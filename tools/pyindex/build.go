@@ -25,9 +25,9 @@ import (
 	"time"
 )
 
-// DefaultImage is the stack build image: Debian bookworm with apt set up for
+// DefaultImage is the stack build image of the default flavour: Debian trixie with apt set up for
 // the mirror this workplace can reach.
-const DefaultImage = "onbuild/stack-build:bookworm"
+const DefaultImage = "onbuild/stack-build:trixie"
 
 // debianSplits are parts of one upstream distribution that Debian ships as
 // a package of its own: the part's importable modules go back into the
@@ -51,11 +51,41 @@ func mergeSplits(root string) error {
 			return fmt.Errorf("pyindex: %s is part of %s: fetch both: %w", part, owner, err)
 		}
 		for _, e := range entries {
-			if err := os.Rename(filepath.Join(partDir, e.Name()), filepath.Join(ownerDir, e.Name())); err != nil {
+			if err := mergeInto(filepath.Join(partDir, e.Name()), filepath.Join(ownerDir, e.Name())); err != nil {
 				return err
 			}
 		}
 		if err := os.RemoveAll(filepath.Join(root, part)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeInto moves src to dest; where both are directories it merges them,
+// since a split part may add files to its owner's packages (trixie's
+// python3-pkg-resources puts vendored code under setuptools/_vendor).
+func mergeInto(src, dest string) error {
+	info, err := os.Lstat(dest)
+	if os.IsNotExist(err) {
+		return os.Rename(src, dest)
+	}
+	if err != nil {
+		return err
+	}
+	srcInfo, err := os.Lstat(src)
+	if err != nil {
+		return err
+	}
+	if !info.IsDir() || !srcInfo.IsDir() {
+		return fmt.Errorf("pyindex: %s and %s both exist", src, dest)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := mergeInto(filepath.Join(src, e.Name()), filepath.Join(dest, e.Name())); err != nil {
 			return err
 		}
 	}
@@ -67,6 +97,7 @@ func mergeSplits(root string) error {
 // isolation fetches to build a pyproject.toml app.
 var DefaultPackages = []string{
 	"python3-flask",
+	"python3-blinker",
 	"python3-werkzeug",
 	"python3-jinja2",
 	"python3-markupsafe",
