@@ -16,10 +16,6 @@ import (
 	"github.com/sclevine/spec"
 )
 
-// tinyRunImage is where Go apps run; until the builder switches run images
-// itself, builds ask for it.
-const tinyRunImage = "onbuild/stack-run-tiny:bookworm"
-
 func testGo(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
 

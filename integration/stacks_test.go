@@ -9,12 +9,6 @@ import (
 	"github.com/sclevine/spec"
 )
 
-const (
-	buildImage     = "onbuild/stack-build:bookworm"
-	pythonRunImage = "onbuild/stack-run-python:bookworm"
-	stackID        = "io.onbuild.stacks.bookworm"
-)
-
 func testStacks(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
 
@@ -43,7 +37,7 @@ func testStacks(t *testing.T, context spec.G, it spec.S) {
 			Expect(config.Config.User).To(Equal("1000:1000"), image)
 			Expect(config.Config.Labels).To(HaveKeyWithValue("io.buildpacks.stack.id", stackID), image)
 			Expect(config.Config.Labels).To(HaveKeyWithValue("io.buildpacks.base.distro.name", "debian"), image)
-			Expect(config.Config.Labels).To(HaveKeyWithValue("io.buildpacks.base.distro.version", "12"), image)
+			Expect(config.Config.Labels).To(HaveKeyWithValue("io.buildpacks.base.distro.version", flavour.debian), image)
 		}
 	})
 
