@@ -144,58 +144,43 @@ rootfs_run() {
   rm -rf "$out"
 }
 
-json_str() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
-
 # Loads NAME's rootfs tar as a one-layer image through `docker load`, with a
-# config made here: unlike `docker import`, the image id then depends only on
-# the content (created = the packages' newest timestamp, not the wall clock).
+# config written by stacks/cmd/stackimage (go-containerregistry): unlike
+# `docker import`, the image id then depends only on the content (created =
+# the packages' newest timestamp, not the wall clock).
 load_image() {
-  local name=$1 key=$2 tar=$3 tag released version diffid dir sum desc old new
-  local -a env labels=()
+  local name=$1 key=$2 tar=$3 tag released version desc old new dir
+  local -a args
   tag="onbuild/stack-$name:$TAG"
   released=$(sed -n 's/^released=//p' "${tar%.tar}.meta")
   version=$(sed -n 's/^version=//p' "${tar%.tar}.meta")
-  diffid=$(sed -n 's/^diffid=//p' "${tar%.tar}.meta")
-  env=("PATH=$STD_PATH" "CNB_USER_ID=$CNB_UID" "CNB_GROUP_ID=$CNB_GID")
+  args=(-layer "$tar" -tag "$tag" -created "$released" -arch "$ARCH" -user "$CNB_UID:$CNB_GID"
+        -env "PATH=$STD_PATH" -env "CNB_USER_ID=$CNB_UID" -env "CNB_GROUP_ID=$CNB_GID"
+        -history "stacks/build.sh: Debian $SOURCES packages")
   case $name in
     build)      desc="onbuild build image: Debian $version ($SUITE) with Python 3, pip, venv, headers, gcc and make"
-                env+=("CNB_STACK_ID=$STACK_ID") ;;
+                args+=(-env "CNB_STACK_ID=$STACK_ID" -workdir /home/cnb -cmd /bin/bash) ;;
     run-python) desc="onbuild run image for Python apps: Debian $version ($SUITE) python3 runtime, CA certificates, tzdata, /bin/sh" ;;
     run-tiny)   desc="onbuild run image for static binaries: Debian $version ($SUITE) CA certificates, tzdata, passwd; no shell, no libc" ;;
   esac
-  labels+=("io.buildpacks.stack.id=$STACK_ID"
-           "io.buildpacks.base.distro.name=debian"
-           "io.buildpacks.base.distro.version=$version"
-           "io.buildpacks.base.maintainer=onbuild maintainers"
-           "io.buildpacks.base.homepage=https://github.com/onbuild-buildpacks/onbuild"
-           "io.buildpacks.base.description=$desc"
-           "io.buildpacks.base.released=$released"
-           "io.onbuild.stack.key=$key")
-  [[ $name == run-* ]] && labels+=("io.buildpacks.rebasable=true")
+  args+=(-label "io.buildpacks.stack.id=$STACK_ID"
+         -label "io.buildpacks.base.distro.name=debian"
+         -label "io.buildpacks.base.distro.version=$version"
+         -label "io.buildpacks.base.maintainer=onbuild maintainers"
+         -label "io.buildpacks.base.homepage=https://github.com/onbuild-buildpacks/onbuild"
+         -label "io.buildpacks.base.description=$desc"
+         -label "io.buildpacks.base.released=$released"
+         -label "io.onbuild.stack.key=$key")
+  [[ $name == run-* ]] && args+=(-label "io.buildpacks.rebasable=true" -label "io.onbuild.stack.sbom=$SBOM")
 
   dir=$(mktemp -d "$CACHE/.load.XXXXXX")
   CLEANUP+=("rm -rf '$dir'")
-  ln "$tar" "$dir/layer.tar" 2>/dev/null || cp "$tar" "$dir/layer.tar"
-  {
-    printf '{"architecture":"%s","os":"linux","created":"%s","config":{"User":"%s:%s","Env":[' \
-      "$ARCH" "$released" "$CNB_UID" "$CNB_GID"
-    local i sep=""
-    for i in "${env[@]}"; do printf '%s%s' "$sep" "$(json_str "$i")"; sep=,; done
-    printf '],'
-    [[ $name == build ]] && printf '"WorkingDir":"/home/cnb","Cmd":["/bin/bash"],'
-    printf '"Labels":{'
-    sep=""
-    for i in "${labels[@]}"; do printf '%s%s:%s' "$sep" "$(json_str "${i%%=*}")" "$(json_str "${i#*=}")"; sep=,; done
-    printf '}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},' "$diffid"
-    printf '"history":[{"created":"%s","created_by":"stacks/build.sh: Debian %s packages"}]}' "$released" "$SOURCES"
-  } >"$dir/config.json"
-  sum=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
-  mv "$dir/config.json" "$dir/$sum.json"
-  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["layer.tar"]}]' "$sum" "$tag" >"$dir/manifest.json"
+  (cd "$ROOT" && go run ./stacks/cmd/stackimage "${args[@]}" -o "$dir/image.tar") ||
+    die "$name: stacks/cmd/stackimage failed"
 
   old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   log "$name: loading $tag"
-  tar -C "$dir" -cf - manifest.json "$sum.json" layer.tar | docker load -q >/dev/null
+  docker load -q -i "$dir/image.tar" >/dev/null
   rm -rf "$dir"
   new=$(docker image inspect -f '{{.Id}}' "$tag")
   # The replaced image is an older build of ours (it has our key label): drop
@@ -378,6 +363,37 @@ make_ca_certs() {
   )
 }
 
+# SBOM is where a run image's CycloneDX list of its Debian packages lives
+# (docs/stacks.md); the label io.onbuild.stack.sbom names it too.
+SBOM=/usr/share/onbuild/sbom.cdx.json
+
+# write_sbom R NAME RELEASED: the CycloneDX 1.5 JSON of the packages in
+# R's status.d, sorted, with no serial number and the release time, so the
+# same packages give the same file.
+write_sbom() {
+  local r=$1 name=$2 released=$3 distro
+  distro="debian-$(. "$r/usr/lib/os-release" && echo "$VERSION_ID")"
+  mkdir -p "$r$(dirname "$SBOM")"
+  {
+    printf '{\n  "bomFormat": "CycloneDX",\n  "specVersion": "1.5",\n  "version": 1,\n'
+    printf '  "metadata": {\n    "timestamp": "%s",\n' "$released"
+    printf '    "component": {"type": "operating-system", "name": "onbuild/stack-%s", "version": "%s"}\n  },\n' "$name" "$STACK"
+    printf '  "components": [\n'
+    find "$r/var/lib/dpkg/status.d" -type f | LC_ALL=C sort | while read -r f; do
+      awk -v distro="$distro" '
+        /^Package:/ { p = $2 } /^Version:/ { v = $2 } /^Architecture:/ { a = $2 }
+        /^Source:/ { s = $2 }
+        END {
+          purl = "pkg:deb/debian/" p "@" v "?arch=" a "&distro=" distro
+          printf "    {\"type\": \"library\", \"bom-ref\": \"%s\", \"name\": \"%s\", \"version\": \"%s\", \"purl\": \"%s\"", purl, p, v, purl
+          if (s != "") printf ", \"properties\": [{\"name\": \"debian:source\", \"value\": \"%s\"}]", s
+          print "}"
+        }' "$f"
+    done | sed '$!s/$/,/'
+    printf '  ]\n}\n'
+  } >"$r$SBOM"
+}
+
 # In the build image, as root: resolves the closure of an image's package list
 # with apt, extracts it into an empty tree and writes /out/rootfs.tar.
 in_run_rootfs() {
@@ -406,7 +422,7 @@ in_run_rootfs() {
     -o Dir::State::status="$st" -o Dir::Cache::archives="$debs" "${incl[@]}"
 
   # Packages may still ship /bin, /lib... (bookworm's do): land them in /usr.
-  mkdir -p "$r"/usr/{bin,sbin,lib,lib64} "$r/var/lib/dpkg/info"
+  mkdir -p "$r"/usr/{bin,sbin,lib,lib64} "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/status.d"
   for f in bin sbin lib lib64; do ln -s "usr/$f" "$r/$f"; done
   : >"$r/var/lib/dpkg/status"
   # Layout 1: list files of Multi-Arch: same packages are named pkg:arch.
@@ -416,9 +432,11 @@ in_run_rootfs() {
     # apt "upgrades" left-out packages because their stanzas above are partial.
     [[ " ${excl[*]} " == *" $pkg "* ]] && continue
     dpkg-deb --fsys-tarfile "$deb" | tar -C "$r" -x --keep-directory-symlink --numeric-owner -p
-    # dpkg's own database, so scanners (syft, trivy) see packages and files.
-    dpkg-deb -f "$deb" | awk '{ print } NR == 1 { print "Status: install ok installed" }' >>"$r/var/lib/dpkg/status"
-    echo >>"$r/var/lib/dpkg/status"
+    # One record per package in status.d, as distroless has them: scanners
+    # (syft, trivy, grype) read these; the python image also keeps dpkg's
+    # own database, with the file lists.
+    dpkg-deb -f "$deb" | awk '{ print } NR == 1 { print "Status: install ok installed" }' >"$r/var/lib/dpkg/status.d/$pkg"
+    { cat "$r/var/lib/dpkg/status.d/$pkg"; echo; } >>"$r/var/lib/dpkg/status"
     f=$pkg
     [[ $(dpkg-deb -f "$deb" Multi-Arch) == same ]] && f="$pkg:$(dpkg-deb -f "$deb" Architecture)"
     dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -e 's|^\./|/|' -e 's|/$||' -e 's|^$|/.|' >"$r/var/lib/dpkg/info/$f.list"
@@ -484,6 +502,13 @@ EOF
   chmod 1777 "$r/tmp" "$r/var/tmp"
   chmod 0700 "$r/root"
   chown "$CNB_UID:$CNB_GID" "$r/home/cnb"
+
+  # tiny has no dpkg to read its database: the status.d records are its
+  # package list.
+  if [[ $name == run-tiny ]]; then
+    rm -rf "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/status"
+  fi
+  write_sbom "$r" "$name" "$(sed -n 's/^released=//p' <<<"$meta")"
 
   # Guard the promises the run images make.
   local bad=(usr/bin/apt usr/bin/apt-get usr/bin/dpkg usr/bin/dpkg-deb usr/bin/gcc usr/bin/cc usr/bin/pip usr/bin/pip3)

@@ -92,7 +92,8 @@ func mergeInto(src, dest string) error {
 	return nil
 }
 
-// DefaultPackages serve a Flask app under gunicorn, plus six (a small extra
+// DefaultPackages serve a Flask app under gunicorn (with packaging, which
+// gunicorn and wheel require), plus six (a small extra
 // requirement to add and remove) and setuptools and wheel, which pip's build
 // isolation fetches to build a pyproject.toml app.
 var DefaultPackages = []string{
@@ -104,6 +105,7 @@ var DefaultPackages = []string{
 	"python3-itsdangerous",
 	"python3-click",
 	"python3-gunicorn",
+	"python3-packaging",
 	"python3-six",
 	"python3-setuptools",
 	"python3-pkg-resources",
