@@ -35,7 +35,7 @@ var (
 	// specs build on: ONBUILD_BOOKWORM_BUILDER, default onbuild/builder:bookworm.
 	bookwormBuilder = envOr("ONBUILD_BOOKWORM_BUILDER", "onbuild/builder:bookworm")
 
-	flavour                                            stackFlavour
+	flavour                                           stackFlavour
 	buildImage, pythonRunImage, tinyRunImage, stackID string
 )
 

@@ -54,8 +54,8 @@ func testOffline(t *testing.T, context spec.G, it spec.S) {
 
 		out := a.mustBuild("--builder", offlineBuilder(),
 			"--env", fmt.Sprintf("BP_DEBIAN_MIRROR=http://127.0.0.1:%d/debian", closedPort(t)))
-		Expect(out).To(MatchRegexp(`Git 1:`+flavour.git+`\S+: Contributing to layer`))
-		Expect(out).To(MatchRegexp(`Mercurial `+flavour.hg+`\S+: Contributing to layer`))
+		Expect(out).To(MatchRegexp(`Git 1:` + flavour.git + `\S+: Contributing to layer`))
+		Expect(out).To(MatchRegexp(`Mercurial ` + flavour.hg + `\S+: Contributing to layer`))
 		Expect(out).To(ContainSubstring("Reusing cached download from buildpack"))
 		Expect(out).NotTo(ContainSubstring("Downloading from"))
 		installed := a.installed(a.start())

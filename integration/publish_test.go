@@ -21,7 +21,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/tools/registry"
 )
 
-
 // testPublish is what a platform team does with `make publish`: stacks,
 // buildpackages and the builder in their registry, kpack resources that
 // name them, builds from there (to the daemon or --publish with a cache

@@ -50,9 +50,9 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 
 		out := a.mustBuild(credentials...)
 		Expect(out).To(ContainSubstring("onbuild VCS tools"))
-		Expect(out).To(MatchRegexp(`Git 1:`+flavour.git+`\S+: Contributing to layer`))
-		Expect(out).To(MatchRegexp(`Mercurial `+flavour.hg+`\S+: Contributing to layer`))
-		Expect(out).To(MatchRegexp(`Downloading from http\S+/pool/main/g/git/git_`+flavour.git+`\S+_amd64\.deb`))
+		Expect(out).To(MatchRegexp(`Git 1:` + flavour.git + `\S+: Contributing to layer`))
+		Expect(out).To(MatchRegexp(`Mercurial ` + flavour.hg + `\S+: Contributing to layer`))
+		Expect(out).To(MatchRegexp(`Downloading from http\S+/pool/main/g/git/git_` + flavour.git + `\S+_amd64\.deb`))
 		Expect(out).To(ContainSubstring("git reads credentials from binding git-server (git-credentials)"))
 		Expect(git.unauthorized()).To(BeNumerically(">", 0), "git asked the server without credentials first, then used the binding")
 
@@ -76,8 +76,8 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 		// changed requirement makes pip clone again.
 		a.write("requirements.txt", fmt.Sprintf(requirements, git.url, "v2.0"))
 		out = a.mustBuild(credentials...)
-		Expect(out).To(MatchRegexp(`Git 1:`+flavour.git+`\S+: Reusing cached layer`))
-		Expect(out).To(MatchRegexp(`Mercurial `+flavour.hg+`\S+: Reusing cached layer`))
+		Expect(out).To(MatchRegexp(`Git 1:` + flavour.git + `\S+: Reusing cached layer`))
+		Expect(out).To(MatchRegexp(`Mercurial ` + flavour.hg + `\S+: Reusing cached layer`))
 		Expect(out).NotTo(ContainSubstring("Downloading from"))
 		Expect(out).To(ContainSubstring("requirements.txt changed"))
 		Expect(a.installed(a.start())["pkga"].Version).To(Equal("2.0"))
@@ -102,7 +102,7 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 			args = append(args, "--env", kv)
 		}
 		out := a.mustBuild(args...)
-		Expect(out).To(MatchRegexp(`Git 1:`+flavour.git+`\S+: Contributing to layer`))
+		Expect(out).To(MatchRegexp(`Git 1:` + flavour.git + `\S+: Contributing to layer`))
 		Expect(out).NotTo(ContainSubstring("Mercurial"))
 		Expect(out).To(ContainSubstring("onbuild Go"))
 		Expect(git.unauthorized()).To(BeNumerically(">", 0), "the module needed the binding's credentials")
