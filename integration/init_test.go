@@ -69,5 +69,6 @@ func TestIntegration(t *testing.T) {
 	suite("Publish", testPublish)
 	suite("Offline", testOffline)
 	suite("Flavours", testFlavours)
+	suite("Rebase", testRebase)
 	suite.Run(t)
 }
