@@ -58,9 +58,10 @@ unit: lint
 
 # The integration suite drives real pack builds on the real builder
 # (ONBUILD_BUILDER, default onbuild/builder) and checks the bookworm flavour
-# on onbuild/builder:bookworm; its git and hg servers need both tools here.
+# on ONBUILD_BOOKWORM_BUILDER (default onbuild/builder:bookworm); its git and
+# hg servers need both tools here.
 integration: builder
-	@$(MAKE) --no-print-directory builder STACK=bookworm
+	@ONBUILD_BUILDER="$${ONBUILD_BOOKWORM_BUILDER:-onbuild/builder:bookworm}" $(MAKE) --no-print-directory builder STACK=bookworm
 	@tools/vcs.sh
 	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 60m -v ./integration/
 
