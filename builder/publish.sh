@@ -112,7 +112,7 @@ components=()
 for dir in "$buildpacks"/*/; do
   name=$(basename "$dir")
   # The composite comes last; the run-image extension belongs only to the
-  # extension experiment of stacks/builder-registry.sh.
+  # extension experiment of builder/builder-registry.sh.
   [[ $name == onbuild || ! -f $dir/buildpack.toml ]] && continue
   components+=("$name")
 done
