@@ -5,6 +5,12 @@ SHELL := /bin/bash
 
 .PHONY: fuzz docker tools stacks buildpacks builder builder-registry publish demo test unit integration lint bench clean
 
+# The stack flavour (docs/stacks.md): trixie (Debian 13, the default) or
+# bookworm (Debian 12). `make stacks STACK=bookworm`, `make builder
+# STACK=bookworm` (onbuild/builder:bookworm).
+STACK ?= trixie
+export STACK
+
 docker:
 	@tools/docker.sh
 
@@ -19,25 +25,26 @@ buildpacks:
 	@tools/buildpacks.sh
 
 # OFFLINE=1 makes onbuild/builder-offline instead: its buildpacks carry the
-# git/hg .debs and Go toolchains (stacks/builder.sh, tools/offline-deps.sh).
+# git/hg .debs and Go toolchains (builder/builder.sh, tools/offline-deps.sh).
 builder: tools stacks buildpacks
-	@stacks/builder.sh
+	@builder/builder.sh
 
 # Experiment (#5): the builder with the onbuild/run-image extension, which
 # puts Go apps on the tiny run image. pack runs extensions only with
 # --pull-policy always, so it and the stacks go to a loopback registry
 # (tools/registry.sh); prints the pack build command to use.
 builder-registry: builder
-	@stacks/builder-registry.sh
+	@builder/builder-registry.sh
 
-# Platform teams (#9): the stacks, one buildpackage per buildpack, the
-# builder and the kpack resources, published to REGISTRY=host:port/prefix
-# (README.md, Publishing to a registry). REGISTRY is checked first, so a
-# typo fails in a second, not after the builder.
+# Platform teams (#9): the stacks of every flavour (PUBLISH_STACKS), one
+# buildpackage per buildpack, a builder per flavour and the kpack resources,
+# published to REGISTRY=host:port/prefix (docs/publishing.md). REGISTRY is
+# checked first, so a typo fails in a second, not after the builders.
 publish:
-	@REGISTRY="$(REGISTRY)" stacks/publish.sh --check
-	@$(MAKE) --no-print-directory builder
-	@REGISTRY="$(REGISTRY)" stacks/publish.sh
+	@REGISTRY="$(REGISTRY)" builder/publish.sh --check >/dev/null
+	@for flavour in $$(REGISTRY="$(REGISTRY)" builder/publish.sh --check); do \
+	  $(MAKE) --no-print-directory builder STACK=$$flavour || exit 1; done
+	@REGISTRY="$(REGISTRY)" builder/publish.sh
 
 demo: builder
 	@tools/demo.sh
@@ -54,9 +61,12 @@ unit: lint
 	go test -count=1 $$(go list ./... | grep -v /integration)
 	@tools/fuzz.sh
 
-# The integration suite drives real pack builds on the real builder; its
-# git and hg servers need both tools here, its lock specs poetry and pipenv.
+# The integration suite drives real pack builds on the real builder
+# (ONBUILD_BUILDER, default onbuild/builder) and checks the bookworm flavour
+# on ONBUILD_BOOKWORM_BUILDER (default onbuild/builder:bookworm); its git and
+# hg servers need both tools here, its lock specs poetry and pipenv.
 integration: builder
+	@ONBUILD_BUILDER="$${ONBUILD_BOOKWORM_BUILDER:-onbuild/builder:bookworm}" $(MAKE) --no-print-directory builder STACK=bookworm
 	@tools/vcs.sh
 	@tools/locktools.sh
 	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 60m -v ./integration/

@@ -209,9 +209,9 @@ func (b *bench) floorBuilder() error {
   [[order.group]]
     id = "onbuild/bench-noop"
 [build]
-  image = "onbuild/stack-build:bookworm"
+  image = "onbuild/stack-build:trixie"
 [[run.images]]
-  image = "onbuild/stack-run-python:bookworm"
+  image = "onbuild/stack-run-python:trixie"
 [lifecycle]
   uri = %q
 `, filepath.Join(b.root, "bench", "floor"), b.lifecycle())
@@ -257,7 +257,7 @@ type variant struct {
 
 func (b *bench) apps() []benchApp {
 	caArgs := []string{"--volume", b.caBinding + ":/platform/bindings/ca-certificates"}
-	goArgs := append([]string{"--run-image", "onbuild/stack-run-tiny:bookworm"}, caArgs...)
+	goArgs := append([]string{"--run-image", "onbuild/stack-run-tiny:trixie"}, caArgs...)
 	apps := []benchApp{{
 		name:   "Flask",
 		source: "samples/python",

@@ -126,7 +126,7 @@ func testCertificates(t *testing.T, context spec.G, it spec.S) {
 		Expect(out).To(ContainSubstring("hook fetched " + indexURL + "itsdangerous/ 200"))
 		Expect(proxy.Requests()).To(ContainElements(
 			"GET http://"+pyindexHost+"/simple/itsdangerous/",
-			MatchRegexp(`^GET http://`+pyindexHost+`/files/itsdangerous-2\.1\.2-py3-none-any\.whl$`)))
+			MatchRegexp(`^GET http://`+pyindexHost+`/files/itsdangerous-2\.2\.0-py3-none-any\.whl$`)))
 	})
 
 	it("tunnels pip through a lowercase https_proxy to an HTTPS index whose CA comes from the binding", func() {

@@ -16,10 +16,6 @@ import (
 	"github.com/sclevine/spec"
 )
 
-// tinyRunImage is where Go apps run; until the builder switches run images
-// itself, builds ask for it.
-const tinyRunImage = "onbuild/stack-run-tiny:bookworm"
-
 func testGo(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
 
@@ -44,6 +40,15 @@ func testGo(t *testing.T, context spec.G, it spec.S) {
 		Expect(a.get(url + "/")).To(Equal("Hello From Onbuild"))
 		Expect(a.get(url + "/static/hello.txt")).To(Equal("kept by BP_KEEP_FILES\n"))
 		Expect(runImageOf(t, a.image)).To(Equal(tinyRunImage))
+		// What a scanner finds in the app image: the run image's packages,
+		// with the versions the build image (same suites) has.
+		packages := debianPackages(t, a.image)
+		for _, pkg := range []string{"ca-certificates", "tzdata"} {
+			version, err := inImage(buildImage, "dpkg-query", "-W", "-f", "${Version}", pkg)
+			Expect(err).NotTo(HaveOccurred(), version)
+			Expect(packages).To(HaveKeyWithValue(pkg, version))
+		}
+		Expect(sbomPackages(t, a.image)).To(Equal(packages), "the SBOM lists the packages of the status.d records")
 		_, err = inImage(a.image, "/bin/sh", "-c", "true")
 		Expect(err).To(HaveOccurred(), "tiny has no shell")
 		Expect(workspaceFiles(t, a.image)).To(ConsistOf("static/hello.txt"))

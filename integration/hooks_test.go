@@ -39,7 +39,7 @@ func testHooks(t *testing.T, context spec.G, it spec.S) {
 
 		url := a.start()
 		Expect(a.get(url + "/built")).To(Equal(strings.Join([]string{
-			"flask 2.2.2",
+			"flask 3.1.1",
 			"gunicorn /layers/onbuild_python/venv/bin/gunicorn",
 			"virtualenv /layers/onbuild_python/venv",
 			"pre-build variable: from pre-build",

@@ -17,12 +17,12 @@ import (
 )
 
 var (
-	// builder is the image under test: onbuild/builder, or ONBUILD_BUILDER.
-	builder = builderImage()
 	// pack is the pack binary built by tools/pack.sh, passed in by make.
 	pack string
 	// index is the local Python package index every Python build uses.
 	index *pyindex.Server
+	// root is the repository.
+	root string
 )
 
 // TestIntegration needs Docker, pack and the builder: `make integration`
@@ -37,14 +37,17 @@ func TestIntegration(t *testing.T) {
 	if out, err := exec.Command("docker", "info").CombinedOutput(); err != nil {
 		t.Fatalf("Docker does not answer (run `make docker`): %v\n%s", err, out)
 	}
-	if out, err := exec.Command("docker", "image", "inspect", builder).CombinedOutput(); err != nil {
-		t.Fatalf("the builder image %s is missing (run `make builder`): %v\n%s", builder, err, out)
+	f, err := builderFlavour(builder)
+	if err != nil {
+		t.Fatal(err)
 	}
+	useFlavour(f)
 
-	root, err := filepath.Abs("..")
+	root, err = filepath.Abs("..")
 	Expect(err).NotTo(HaveOccurred())
 	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
 		CacheDir: filepath.Join(root, ".cache", "pyindex"),
+		Image:    buildImage,
 		Packages: append(append([]string{}, pyindex.DefaultPackages...), pyindex.WebPackages...),
 		Stdout:   os.Stderr,
 		Stderr:   os.Stderr,
@@ -69,14 +72,7 @@ func TestIntegration(t *testing.T) {
 	suite("Publish", testPublish)
 	suite("Offline", testOffline)
 	suite("Secrets", testSecrets)
+	suite("Flavours", testFlavours)
+	suite("Rebase", testRebase)
 	suite.Run(t)
-}
-
-// builderImage lets a second checkout test its own builder
-// (ONBUILD_BUILDER=onbuild/builder-mine make integration).
-func builderImage() string {
-	if name := os.Getenv("ONBUILD_BUILDER"); name != "" {
-		return name
-	}
-	return "onbuild/builder"
 }

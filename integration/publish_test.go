@@ -17,12 +17,9 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
 
-	"github.com/onbuild-buildpacks/onbuild/stacks/kpack"
+	"github.com/onbuild-buildpacks/onbuild/builder/kpack"
 	"github.com/onbuild-buildpacks/onbuild/tools/registry"
 )
-
-// onbuildStackID is the stack id of stacks/build.sh and the ClusterStacks.
-const onbuildStackID = "io.onbuild.stacks.bookworm"
 
 // testPublish is what a platform team does with `make publish`: stacks,
 // buildpackages and the builder in their registry, kpack resources that
@@ -53,7 +50,11 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 				run := p.config(r.Spec.RunImage.Image).Config
 				Expect(run.Labels).To(HaveKeyWithValue("io.buildpacks.stack.id", r.Spec.ID))
 				Expect(run.Labels).To(HaveKeyWithValue("io.buildpacks.rebasable", "true"))
-				Expect(r.Spec.ID).To(Equal(onbuildStackID))
+				// One stack per flavour and image pair, the images of its flavour.
+				f := strings.TrimPrefix(r.Spec.ID, "io.onbuild.stacks.")
+				Expect(flavours).To(HaveKey(f), r.Spec.ID)
+				Expect(r.Spec.BuildImage.Image).To(HaveSuffix(":"+f), r.Metadata.Name)
+				Expect(r.Spec.RunImage.Image).To(HaveSuffix(":"+f), r.Metadata.Name)
 			case "ClusterStore":
 				for _, source := range r.Spec.Sources {
 					labels := p.config(source.Image).Config.Labels
@@ -91,11 +92,14 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 				} `json:"runImage"`
 			} `json:"stack"`
 		}
-		builder := p.config(p.prefix + "/builder:latest").Config.Labels
-		Expect(builder).To(HaveKeyWithValue("io.buildpacks.stack.id", onbuildStackID))
-		Expect(json.Unmarshal([]byte(builder["io.buildpacks.builder.metadata"]), &builderMetadata)).To(Succeed())
-		Expect(builderMetadata.Stack.RunImage.Image).To(Equal(p.prefix + "/stack-run-python:bookworm"))
-		Expect(builderMetadata.Stack.RunImage.Mirrors).To(Equal([]string{p.mirror + "/stack-run-python:bookworm"}))
+		// builder:latest is the default flavour's, builder:F each flavour's.
+		for tag, f := range map[string]string{"latest": "trixie", "trixie": "trixie", "bookworm": "bookworm"} {
+			builder := p.config(p.prefix + "/builder:" + tag).Config.Labels
+			Expect(builder).To(HaveKeyWithValue("io.buildpacks.stack.id", "io.onbuild.stacks."+f), tag)
+			Expect(json.Unmarshal([]byte(builder["io.buildpacks.builder.metadata"]), &builderMetadata)).To(Succeed())
+			Expect(builderMetadata.Stack.RunImage.Image).To(Equal(p.prefix+"/stack-run-python:"+f), tag)
+			Expect(builderMetadata.Stack.RunImage.Mirrors).To(Equal([]string{p.mirror + "/stack-run-python:" + f}), tag)
+		}
 
 		// Bad input names the variable and the fix.
 		for value, want := range map[string]string{
@@ -103,7 +107,7 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 			"127.0.0.1:5000":   "REGISTRY=127.0.0.1:5000 is not host[:port]/prefix",
 			"Host:5000/Prefix": "REGISTRY=Host:5000/Prefix is not host[:port]/prefix",
 		} {
-			cmd := exec.Command(filepath.Join("..", "stacks", "publish.sh"))
+			cmd := exec.Command(filepath.Join("..", "builder", "publish.sh"))
 			cmd.Env = append(os.Environ(), "REGISTRY="+value)
 			out, err := cmd.CombinedOutput()
 			Expect(err).To(HaveOccurred(), value)
@@ -112,12 +116,12 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("builds to the daemon from the published builder, then rebases the app onto a patched run image", func() {
-		p := publish(t)
+		p := publish(t, "trixie")
 		a := newApp(t, "runimage/python")
 		p.pack("build", a.image, "--builder", p.prefix+"/builder:latest", "--path", a.dir,
 			"--pull-policy", "if-not-present", "--trust-builder",
 			"--cache", fmt.Sprintf("type=build;format=volume;name=%s-build;type=launch;format=volume;name=%s-launch", a.image, a.image))
-		runImage := p.prefix + "/stack-run-python:bookworm"
+		runImage := p.prefix + "/stack-run-python:trixie"
 		Expect(a.get(a.start() + "/")).To(Equal("hello from python; /bin/sh present: True\n"))
 		before := rootFSLayers(t, a.image)
 		runLayers := rootFSLayers(t, runImage)
@@ -142,11 +146,11 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("publishes an app with --publish and a cache image, on the run image mirror of the app's registry", func() {
-		p := publish(t)
+		p := publish(t, "trixie")
 		// A venv that the cache image must bring back, and no gunicorn: the
 		// start command is not under test.
 		a := newApp(t, "runimage/python")
-		a.write("requirements.txt", "markupsafe==2.1.2\n")
+		a.write("requirements.txt", "markupsafe==2.1.5\n")
 		image := p.mirror + "/apps/" + a.image
 		cache := image + "-cache"
 		build := func() string {
@@ -177,7 +181,7 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 
 		// Rebase in the registry: the patched run image pushed under its
 		// tag, the app rewritten there with every app layer as it was.
-		mirrorRun := p.mirror + "/stack-run-python:bookworm"
+		mirrorRun := p.mirror + "/stack-run-python:trixie"
 		runBefore := p.config(mirrorRun).RootFS.DiffIDs
 		appBefore := p.config(image).RootFS.DiffIDs
 		Expect(appBefore[:len(runBefore)]).To(Equal(runBefore))
@@ -199,7 +203,7 @@ func testPublish(t *testing.T, context spec.G, it spec.S) {
 	})
 }
 
-// published is a registry stacks/publish.sh pushed to, with a second one
+// published is a registry builder/publish.sh pushed to, with a second one
 // for run image mirrors.
 type published struct {
 	t        *testing.T
@@ -210,9 +214,11 @@ type published struct {
 }
 
 // publish serves two registries on free loopback ports, with their blobs in
-// temp dirs, and runs stacks/publish.sh against them. The tags the test
+// temp dirs, and runs builder/publish.sh against them. The tags the test
 // leaves in Docker (the pushes and pack's pulls) go with them.
-func publish(t *testing.T) *published {
+// It publishes the stack flavours given (PUBLISH_STACKS), every one when
+// none is: the other specs need only the default builder.
+func publish(t *testing.T, flavours ...string) *published {
 	t.Helper()
 	var addrs []string
 	for range 2 {
@@ -238,15 +244,16 @@ func publish(t *testing.T) *published {
 		}
 	})
 
-	script := exec.Command(filepath.Join("..", "stacks", "publish.sh"))
-	script.Env = append(os.Environ(), "REGISTRY="+p.prefix, "PUBLISH_MIRRORS="+p.mirror, "PUBLISH_DIR="+p.dir, "PACK_HOME="+p.packHome)
+	script := exec.Command(filepath.Join("..", "builder", "publish.sh"))
+	script.Env = append(os.Environ(), "REGISTRY="+p.prefix, "PUBLISH_MIRRORS="+p.mirror, "PUBLISH_DIR="+p.dir, "PACK_HOME="+p.packHome,
+		"PUBLISH_STACKS="+strings.Join(flavours, " "))
 	start := time.Now()
 	out, err := script.CombinedOutput()
 	if err != nil {
-		t.Fatalf("stacks/publish.sh: %v\n%s", err, out)
+		t.Fatalf("builder/publish.sh: %v\n%s", err, out)
 	}
-	t.Logf("stacks/publish.sh: %s\n%s", time.Since(start).Round(100*time.Millisecond), out)
-	for _, ref := range []string{"stack-build:bookworm", "stack-run-python:bookworm", "stack-run-tiny:bookworm", "buildpacks/onbuild:0.1.0", "builder:latest"} {
+	t.Logf("builder/publish.sh: %s\n%s", time.Since(start).Round(100*time.Millisecond), out)
+	for _, ref := range []string{"stack-build:trixie", "stack-run-python:trixie", "stack-run-tiny:trixie", "buildpacks/onbuild:0.1.0", "builder:latest"} {
 		t.Logf("%s: %s compressed", ref, p.size(p.prefix+"/"+ref))
 	}
 	return p

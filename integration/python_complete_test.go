@@ -33,15 +33,15 @@ func testPythonComplete(t *testing.T, context spec.G, it spec.S) {
 		requirements := readFile(a, "requirements.txt")
 
 		flask, six := index.Downloads("flask"), index.Downloads("six")
-		a.write("requirements.txt", requirements+"six==1.16.0\n")
+		a.write("requirements.txt", requirements+"six==1.17.0\n")
 		out := a.mustBuild()
-		Expect(out).To(ContainSubstring("requirements.txt changed: +six==1.16.0"))
+		Expect(out).To(ContainSubstring("requirements.txt changed: +six==1.17.0"))
 		Expect(index.Downloads("six")).To(Equal(six + 1))
 		Expect(index.Downloads("flask")).To(Equal(flask), "unchanged requirements come from the pip cache layer")
 
-		a.write("requirements.txt", strings.Replace(requirements, "gunicorn==20.1.0\n", "", 1))
+		a.write("requirements.txt", strings.Replace(requirements, "gunicorn==23.0.0\n", "", 1))
 		out = a.mustBuild()
-		Expect(out).To(ContainSubstring("requirements.txt changed: -gunicorn==20.1.0"))
+		Expect(out).To(ContainSubstring("requirements.txt changed: -gunicorn==23.0.0"))
 		imports, err := inImage(a.image, venvPython, "-c", "import six")
 		Expect(err).To(HaveOccurred(), "six was removed from requirements.txt: %s", imports)
 		imports, err = inImage(a.image, venvPython, "-c", "import gunicorn")
@@ -66,17 +66,17 @@ func testPythonComplete(t *testing.T, context spec.G, it spec.S) {
 	it("prefers the app's wheelhouse over the index", func() {
 		a := newApp(t, "python/flask")
 		Expect(os.MkdirAll(filepath.Join(a.dir, "wheelhouse"), 0755)).To(Succeed())
-		wheel, err := os.ReadFile(filepath.Join(index.Dir(), "six-1.16.0-py3-none-any.whl"))
+		wheel, err := os.ReadFile(filepath.Join(index.Dir(), "six-1.17.0-py3-none-any.whl"))
 		Expect(err).NotTo(HaveOccurred())
-		a.write("wheelhouse/six-1.16.0-py3-none-any.whl", string(wheel))
-		a.write("requirements.txt", readFile(a, "requirements.txt")+"six==1.16.0\n")
+		a.write("wheelhouse/six-1.17.0-py3-none-any.whl", string(wheel))
+		a.write("requirements.txt", readFile(a, "requirements.txt")+"six==1.17.0\n")
 
 		six := index.Downloads("six")
 		a.mustBuild()
 		Expect(index.Downloads("six")).To(Equal(six))
 		out, err := inImage(a.image, venvPython, "-c", "import six; print(six.__version__)")
 		Expect(err).NotTo(HaveOccurred(), out)
-		Expect(out).To(Equal("1.16.0\n"))
+		Expect(out).To(Equal("1.17.0\n"))
 	})
 
 	it("fails with the fix for a misnamed requirements file", func() {
@@ -116,7 +116,7 @@ func testPythonComplete(t *testing.T, context spec.G, it spec.S) {
 		}
 		Expect(json.Unmarshal(content, &bom)).To(Succeed())
 		Expect(bom.Components).To(ContainElement(And(
-			HaveField("Purl", "pkg:pypi/flask@2.2.2"), HaveField("Version", "2.2.2"))))
+			HaveField("Purl", "pkg:pypi/flask@3.1.1"), HaveField("Version", "3.1.1"))))
 		_, err = os.Stat(filepath.Join(dir, "layers", "sbom", "launch", "onbuild_python", "venv", "sbom.spdx.json"))
 		Expect(err).NotTo(HaveOccurred())
 	})

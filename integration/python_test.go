@@ -71,7 +71,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(out).To(ContainSubstring("[Error: Python package not found]"))
 		Expect(out).To(ContainSubstring("pip could not find nosuchpkg==1.0 on " + index.URL()))
 
-		a.write("requirements.txt", "flask==2.2.2\n")
+		a.write("requirements.txt", "flask==3.1.1\n")
 		out = a.mustBuild()
 		Expect(out).To(ContainSubstring("Python virtualenv: Contributing to layer"))
 		Expect(out).NotTo(ContainSubstring("Reusing cached layer"))

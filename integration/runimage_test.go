@@ -19,7 +19,7 @@ import (
 
 // testRunImage proves the registry builder end to end: only an image
 // extension can switch the run image per app, pack runs extensions only with
-// --pull-policy always, so stacks/builder-registry.sh publishes the builder,
+// --pull-policy always, so builder/builder-registry.sh publishes the builder,
 // the stacks and a lifecycle image to a loopback registry, and the builds
 // below use exactly the command it prints.
 func testRunImage(t *testing.T, context spec.G, it spec.S) {
@@ -50,8 +50,8 @@ func testRunImage(t *testing.T, context spec.G, it spec.S) {
 
 	it("puts a Python app on the python run image and a Go app on tiny, from one builder", func() {
 		r := publishRegistryBuilder(t)
-		pythonRun := r.addr + "/onbuild/stack-run-python:bookworm"
-		tinyRun := r.addr + "/onbuild/stack-run-tiny:bookworm"
+		pythonRun := r.addr + "/" + pythonRunImage
+		tinyRun := r.addr + "/" + tinyRunImage
 
 		// Python: the extension does not detect, the builder's default run
 		// image stays. The app has no dependencies: what is under test is
@@ -88,7 +88,7 @@ func testRunImage(t *testing.T, context spec.G, it spec.S) {
 	})
 }
 
-// registryBuilder is the builder stacks/builder-registry.sh published to a
+// registryBuilder is the builder builder/builder-registry.sh published to a
 // registry this test serves, and the build command the script printed.
 type registryBuilder struct {
 	t        *testing.T
@@ -98,7 +98,7 @@ type registryBuilder struct {
 }
 
 // publishRegistryBuilder serves a registry on a free loopback port, with its
-// blobs in a temp dir, and runs stacks/builder-registry.sh against it. The
+// blobs in a temp dir, and runs builder/builder-registry.sh against it. The
 // tags the test leaves in Docker (the pushes and pack's pulls) go with it.
 func publishRegistryBuilder(t *testing.T) *registryBuilder {
 	t.Helper()
@@ -124,16 +124,16 @@ func publishRegistryBuilder(t *testing.T) *registryBuilder {
 		}
 	})
 
-	script := exec.Command(filepath.Join("..", "stacks", "builder-registry.sh"))
-	script.Env = append(os.Environ(), "ONBUILD_REGISTRY="+r.addr)
+	script := exec.Command(filepath.Join("..", "builder", "builder-registry.sh"))
+	script.Env = append(os.Environ(), "ONBUILD_REGISTRY="+r.addr, "STACK="+flavour.name)
 	var stderr strings.Builder
 	script.Stderr = &stderr
 	start := time.Now()
 	stdout, err := script.Output()
 	if err != nil {
-		t.Fatalf("stacks/builder-registry.sh: %v\n%s%s", err, stderr.String(), stdout)
+		t.Fatalf("builder/builder-registry.sh: %v\n%s%s", err, stderr.String(), stdout)
 	}
-	t.Logf("stacks/builder-registry.sh: %s\n%s", time.Since(start).Round(100*time.Millisecond), stderr.String())
+	t.Logf("builder/builder-registry.sh: %s\n%s", time.Since(start).Round(100*time.Millisecond), stderr.String())
 
 	// The first "pack build IMAGE ..." line is the command users are told.
 	for _, line := range strings.Split(string(stdout), "\n") {
@@ -144,9 +144,9 @@ func publishRegistryBuilder(t *testing.T) *registryBuilder {
 		}
 	}
 	if len(r.command) == 0 {
-		t.Fatalf("stacks/builder-registry.sh printed no pack build command:\n%s", stdout)
+		t.Fatalf("builder/builder-registry.sh printed no pack build command:\n%s", stdout)
 	}
-	for _, want := range []string{"--builder", r.addr + "/onbuild/builder", "--pull-policy", "always"} {
+	for _, want := range []string{"--builder", registryBuilderName(r.addr), "--pull-policy", "always"} {
 		if !slices.Contains(r.command, want) {
 			t.Fatalf("the printed command %q lacks %q", r.command, want)
 		}
@@ -182,4 +182,13 @@ func readFile(t *testing.T, dir, name string) string {
 		t.Fatal(err)
 	}
 	return string(content)
+}
+
+// registryBuilderName is where builder/builder-registry.sh publishes the
+// builder of the flavour under test.
+func registryBuilderName(addr string) string {
+	if flavour.name == "trixie" {
+		return addr + "/onbuild/builder"
+	}
+	return addr + "/onbuild/builder:" + flavour.name
 }

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Builds the sample Python and Go apps with pack on onbuild/builder and shows
-# them answering on 127.0.0.1. Run through `make demo`, which builds the builder first.
+# Builds the sample Python and Go apps with pack on onbuild/builder (the
+# trixie stacks) and shows them answering on 127.0.0.1. Run through `make
+# demo`, which builds the builder first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tools/lib.sh
+source "$root/tools/lib.sh"
+stack_flavour
+builder=$BUILDER_IMAGE
 pack=$("$root/tools/pack.sh")
 work=$(mktemp -d)
 index_pid=""
@@ -18,7 +23,7 @@ trap cleanup EXIT
 # PyPI is not always reachable (it is not here): serve the sample's packages
 # from a local index made of Debian's python3-* packages.
 (cd "$root" && go build -o "$work/pyindex" ./tools/pyindex/cmd/pyindex)
-"$work/pyindex" -cache "$root/.cache/pyindex" -listen 127.0.0.1:0 >"$work/index.out" 2>"$work/index.err" &
+"$work/pyindex" -cache "$root/.cache/pyindex" -image "$(stack_image build)" -listen 127.0.0.1:0 >"$work/index.out" 2>"$work/index.err" &
 index_pid=$!
 for _ in $(seq 1 600); do
   grep -q '^PYINDEX_URL=' "$work/index.out" 2>/dev/null && break
@@ -47,8 +52,8 @@ answer() {
   return 1
 }
 
-echo "==> pack build onbuild-demo-python --builder onbuild/builder"
-"$pack" build onbuild-demo-python --builder onbuild/builder --path "$root/samples/python" \
+echo "==> pack build onbuild-demo-python --builder $builder"
+"$pack" build onbuild-demo-python --builder "$builder" --path "$root/samples/python" \
   --pull-policy never --trust-builder --network host \
   --env "PIP_INDEX_URL=$index_url" --env PIP_TRUSTED_HOST=127.0.0.1
 answer onbuild-demo-python
@@ -63,7 +68,7 @@ if [ -r "$bundle" ]; then
   chmod -R a+rX "$work/ca"
   binding=(--volume "$work/ca:/platform/bindings/ca-certificates")
 fi
-echo "==> pack build onbuild-demo-go --builder onbuild/builder --run-image onbuild/stack-run-tiny:bookworm"
-"$pack" build onbuild-demo-go --builder onbuild/builder --path "$root/samples/go" \
-  --run-image onbuild/stack-run-tiny:bookworm --pull-policy never --trust-builder "${binding[@]}"
+echo "==> pack build onbuild-demo-go --builder $builder --run-image $(stack_image run-tiny)"
+"$pack" build onbuild-demo-go --builder "$builder" --path "$root/samples/go" \
+  --run-image "$(stack_image run-tiny)" --pull-policy never --trust-builder "${binding[@]}"
 answer onbuild-demo-go

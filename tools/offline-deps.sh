@@ -12,7 +12,8 @@
 #   tools/offline-deps.sh SRC DEST
 #
 # Go toolchains come from this machine's `go mod download` (its GOPROXY and
-# module cache), .debs from the bookworm mirror of its apt sources
+# module cache), .debs (those of every stack flavour, so one set of offline
+# buildpacks serves each builder) from the Debian mirror of its apt sources
 # (DEBIAN_MIRROR); every artifact is checked against its sha256 and kept in
 # .cache/offline/<sha256>/, so a warm run downloads nothing.
 set -euo pipefail
@@ -22,11 +23,8 @@ src=${1:?usage: $0 SRC DEST}
 dest=${2:?usage: $0 SRC DEST}
 cache=$root/.cache/offline
 
-log() { echo "offline-deps.sh: $*" >&2; }
-die() { echo "offline-deps.sh: error: $*" >&2; exit 1; }
-
-# shellcheck source=stacks/mirror.sh
-source "$root/stacks/mirror.sh"
+# shellcheck source=tools/lib.sh
+source "$root/tools/lib.sh"
 
 # dependencies FILE: "id version uri sha256" per [[metadata.dependencies]].
 dependencies() {
@@ -59,8 +57,9 @@ fetch() {
         cp "$zip" "$tmp"
         ;;
       pool/*)
-        mirror=$(debian_mirror bookworm)
-        [[ -n $mirror ]] || die "no apt source serves bookworm for $uri ($file); set DEBIAN_MIRROR"
+        # Every suite's pool is under the same path of the archive.
+        mirror=$(debian_mirror "${STACK:-$STACK_DEFAULT}")
+        [[ -n $mirror ]] || die "no apt source serves Debian for $uri ($file); set DEBIAN_MIRROR"
         curl -fsSL --retry 2 -o "$tmp" "$mirror/$uri" ||
           die "download $mirror/$uri failed ($file): refresh the pins with tools/vcs-packages.sh, or set DEBIAN_MIRROR to a snapshot archive"
         ;;

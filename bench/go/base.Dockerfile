@@ -2,7 +2,7 @@
 # same toolchain zip onbuild fetches, unpacked, and the machine's CAs for the
 # module proxy. `make bench` builds it as onbuild/bench-go-base from a context
 # it fills at run time (out/bench-go/: go.zip and ca.pem, never committed).
-FROM onbuild/stack-build:bookworm
+FROM onbuild/stack-build:trixie
 USER root
 COPY go.zip ca.pem /tmp/
 RUN python3 -m zipfile -e /tmp/go.zip /tmp/go \

@@ -8,6 +8,6 @@ RUN go mod download
 COPY --chown=1000:1000 . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /home/cnb/app .
 
-FROM onbuild/stack-run-tiny:bookworm
+FROM onbuild/stack-run-tiny:trixie
 COPY --from=build /home/cnb/app /app
 CMD ["/app"]

@@ -1,7 +1,7 @@
 # The ONBUILD way onbuild replaces: a base image whose ONBUILD triggers copy
 # the whole app and then install its requirements, so any source change
 # invalidates the pip layer. Built by `make bench` as onbuild/bench-python-onbuild.
-FROM onbuild/stack-build:bookworm
+FROM onbuild/stack-build:trixie
 USER root
 RUN mkdir /app && chown 1000:1000 /app
 USER 1000:1000

@@ -58,7 +58,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, fmt.Errorf("unable to read buildpack metadata\n%w", err)
 	}
-	packages, err := ToolPackages(ctx.Buildpack.Metadata, metadata.Dependencies)
+	packages, err := ToolPackages(ctx.Buildpack.Metadata, metadata.Dependencies, ctx.StackID)
 	if err != nil {
 		return result, err
 	}
@@ -115,11 +115,13 @@ func plannedTools(plan libcnb.BuildpackPlan) []vcsTool {
 	return tools
 }
 
-// ToolPackages reads buildpack.toml's [metadata.tools] (tool name -> Debian
-// package ids) and returns each tool's dependencies, its main package first.
-func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleDependency) (map[string][]libpak.BuildModuleDependency, error) {
+// ToolPackages reads buildpack.toml's [metadata.tools."STACK ID"] (tool
+// name -> Debian package ids) and returns each tool's dependencies for that
+// stack, its main package first. Each stack flavour is a Debian release with
+// its own packages: a dependency counts when its stacks name stackID.
+func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleDependency, stackID string) (map[string][]libpak.BuildModuleDependency, error) {
 	var metadata struct {
-		Tools map[string][]string `toml:"tools"`
+		Tools map[string]map[string][]string `toml:"tools"`
 	}
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(raw); err != nil {
@@ -128,20 +130,28 @@ func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleD
 	if _, err := toml.Decode(buf.String(), &metadata); err != nil {
 		return nil, fmt.Errorf("unable to decode [metadata.tools] of buildpack.toml\n%w", err)
 	}
+	tools, ok := metadata.Tools[stackID]
+	if !ok {
+		return nil, fmt.Errorf("buildpack.toml has no [metadata.tools.%q]: onbuild/vcs has no Debian packages for the stack %q", stackID, stackID)
+	}
 	byID := map[string]libpak.BuildModuleDependency{}
 	for _, dependency := range dependencies {
-		byID[dependency.ID] = dependency
+		for _, stack := range dependency.Stacks {
+			if stack == stackID {
+				byID[dependency.ID] = dependency
+			}
+		}
 	}
 	packages := map[string][]libpak.BuildModuleDependency{}
 	for _, tool := range vcsTools {
-		ids := metadata.Tools[tool.entry]
+		ids := tools[tool.entry]
 		if len(ids) == 0 {
-			return nil, fmt.Errorf("buildpack.toml lists no Debian packages for %s in [metadata.tools]", tool.entry)
+			return nil, fmt.Errorf("buildpack.toml lists no Debian packages for %s in [metadata.tools.%q]", tool.entry, stackID)
 		}
 		for _, id := range ids {
 			dependency, ok := byID[id]
 			if !ok {
-				return nil, fmt.Errorf("buildpack.toml lists %s for %s, but has no [[metadata.dependencies]] with that id", id, tool.entry)
+				return nil, fmt.Errorf("buildpack.toml lists %s for %s on %s, but has no [[metadata.dependencies]] with that id and stack", id, tool.entry, stackID)
 			}
 			if id == tool.main {
 				packages[tool.entry] = append([]libpak.BuildModuleDependency{dependency}, packages[tool.entry]...)
@@ -150,7 +160,7 @@ func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleD
 			}
 		}
 		if packages[tool.entry][0].ID != tool.main {
-			return nil, fmt.Errorf("buildpack.toml lists no %s package for %s in [metadata.tools]", tool.main, tool.entry)
+			return nil, fmt.Errorf("buildpack.toml lists no %s package for %s in [metadata.tools.%q]", tool.main, tool.entry, stackID)
 		}
 	}
 	return packages, nil

@@ -135,11 +135,14 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 			{"mercurial-common", "6.3.2-1+deb12u1", "pool/main/m/mercurial/mercurial-common_6.3.2-1+deb12u1_all.deb", hgCommon},
 		}
 		var b strings.Builder
-		b.WriteString("[metadata.tools]\n  git = [\"libcurl3-gnutls\", \"git\"]\n  hg = [\"mercurial-common\", \"mercurial\"]\n")
+		b.WriteString("[metadata.tools.\"io.onbuild.stacks.bookworm\"]\n  git = [\"libcurl3-gnutls\", \"git\"]\n  hg = [\"mercurial-common\", \"mercurial\"]\n")
+		// Another stack's git, with the same id: a bookworm build must not take it.
+		b.WriteString("[metadata.tools.\"io.onbuild.stacks.other\"]\n  git = [\"git\"]\n  hg = [\"mercurial\"]\n")
+		fmt.Fprintf(&b, "[[metadata.dependencies]]\n  id = \"git\"\n  name = \"git\"\n  version = \"1:9.9\"\n  uri = \"pool/main/g/git/git_9.9_amd64.deb\"\n  checksum = \"sha256:%s\"\n  stacks = [\"io.onbuild.stacks.other\"]\n", sha([]byte("other")))
 		b.WriteString("[[metadata.configurations]]\n  name = \"BP_DEBIAN_MIRROR\"\n")
 		for _, d := range deps {
 			debian.files[d.pool] = d.content
-			fmt.Fprintf(&b, "[[metadata.dependencies]]\n  id = %q\n  name = %q\n  version = %q\n  uri = %q\n  checksum = \"sha256:%s\"\n  purls = [\"pkg:deb/debian/%s@%s?arch=amd64\"]\n",
+			fmt.Fprintf(&b, "[[metadata.dependencies]]\n  id = %q\n  name = %q\n  version = %q\n  uri = %q\n  checksum = \"sha256:%s\"\n  purls = [\"pkg:deb/debian/%s@%s?arch=amd64\"]\n  stacks = [\"io.onbuild.stacks.bookworm\"]\n",
 				d.id, d.id, d.version, d.pool, sha(d.content), d.id, d.version)
 		}
 		return b.String()
@@ -167,7 +170,8 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 				Path:     t.TempDir(),
 				Metadata: raw["metadata"].(map[string]interface{}),
 			},
-			Layers: libcnb.Layers{Path: t.TempDir()},
+			Layers:  libcnb.Layers{Path: t.TempDir()},
+			StackID: "io.onbuild.stacks.bookworm",
 		}
 		output = &bytes.Buffer{}
 		builder = vcs.Builder{
@@ -407,16 +411,20 @@ func testVCSBuildpackTOML(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		metadata, err := libpak.NewBuildModuleMetadata(buildpack.Metadata)
 		Expect(err).NotTo(HaveOccurred())
-		packages, err := vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(packages["git"][0].ID).To(Equal("git"))
-		Expect(packages["hg"][0].ID).To(Equal("mercurial"))
-
 		listed := 0
-		for _, pkgs := range packages {
-			listed += len(pkgs)
+		for _, stack := range []string{"io.onbuild.stacks.trixie", "io.onbuild.stacks.bookworm"} {
+			packages, err := vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, stack)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(packages["git"][0].ID).To(Equal("git"))
+			Expect(packages["hg"][0].ID).To(Equal("mercurial"))
+			for _, pkgs := range packages {
+				listed += len(pkgs)
+				for _, dep := range pkgs {
+					Expect(dep.Stacks).To(Equal([]string{stack}), dep.ID)
+				}
+			}
 		}
-		Expect(metadata.Dependencies).To(HaveLen(listed), "every dependency belongs to a tool")
+		Expect(metadata.Dependencies).To(HaveLen(listed), "every dependency belongs to a tool of one stack")
 		for _, dep := range metadata.Dependencies {
 			Expect(dep.URI).To(MatchRegexp(`^pool/main/[a-z0-9]+/[a-z0-9.+-]+/`+regexpQuote(dep.ID)+`_[^/]+_(amd64|all)\.deb$`), dep.ID)
 			Expect(string(dep.GetChecksum())).To(MatchRegexp(`^sha256:[0-9a-f]{64}$`), dep.ID)
@@ -425,6 +433,8 @@ func testVCSBuildpackTOML(t *testing.T, context spec.G, it spec.S) {
 			upstream := dep.Version[strings.Index(dep.Version, ":")+1:]
 			Expect(dep.URI).To(ContainSubstring("_"+upstream+"_"), dep.ID)
 		}
+		_, err = vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, "io.onbuild.stacks.sid")
+		Expect(err).To(MatchError(ContainSubstring(`buildpack.toml has no [metadata.tools."io.onbuild.stacks.sid"]`)))
 		Expect(metadata.Configurations).To(ContainElement(HaveField("Name", vcs.DebianMirrorSetting)))
 	})
 }

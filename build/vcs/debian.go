@@ -141,7 +141,7 @@ func downloadProblem(pkg libpak.BuildModuleDependency, mirror string, err error)
 			Cause: fmt.Sprintf("%s %s from %s is not the file onbuild/vcs pins (%s):\n%v",
 				pkg.Name, pkg.Version, mirror, pkg.GetChecksum(), err),
 			Fixes: []string{
-				fmt.Sprintf("Point %s at a mirror that serves Debian's own bookworm packages, not a rebuilt or altered archive.", DebianMirrorSetting),
+				fmt.Sprintf("Point %s at a mirror that serves Debian's own packages, not a rebuilt or altered archive.", DebianMirrorSetting),
 				"If buildpack.toml was edited, take the SHA256 from `apt-cache show " + pkg.ID + "=" + pkg.Version + "`.",
 			},
 		}

@@ -25,9 +25,9 @@ import (
 	"time"
 )
 
-// DefaultImage is the stack build image: Debian bookworm with apt set up for
+// DefaultImage is the stack build image of the default flavour: Debian trixie with apt set up for
 // the mirror this workplace can reach.
-const DefaultImage = "onbuild/stack-build:bookworm"
+const DefaultImage = "onbuild/stack-build:trixie"
 
 // debianSplits are parts of one upstream distribution that Debian ships as
 // a package of its own: the part's importable modules go back into the
@@ -51,7 +51,7 @@ func mergeSplits(root string) error {
 			return fmt.Errorf("pyindex: %s is part of %s: fetch both: %w", part, owner, err)
 		}
 		for _, e := range entries {
-			if err := os.Rename(filepath.Join(partDir, e.Name()), filepath.Join(ownerDir, e.Name())); err != nil {
+			if err := mergeInto(filepath.Join(partDir, e.Name()), filepath.Join(ownerDir, e.Name())); err != nil {
 				return err
 			}
 		}
@@ -62,17 +62,50 @@ func mergeSplits(root string) error {
 	return nil
 }
 
-// DefaultPackages serve a Flask app under gunicorn, plus six (a small extra
+// mergeInto moves src to dest; where both are directories it merges them,
+// since a split part may add files to its owner's packages (trixie's
+// python3-pkg-resources puts vendored code under setuptools/_vendor).
+func mergeInto(src, dest string) error {
+	info, err := os.Lstat(dest)
+	if os.IsNotExist(err) {
+		return os.Rename(src, dest)
+	}
+	if err != nil {
+		return err
+	}
+	srcInfo, err := os.Lstat(src)
+	if err != nil {
+		return err
+	}
+	if !info.IsDir() || !srcInfo.IsDir() {
+		return fmt.Errorf("pyindex: %s and %s both exist", src, dest)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := mergeInto(filepath.Join(src, e.Name()), filepath.Join(dest, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DefaultPackages serve a Flask app under gunicorn (with packaging, which
+// gunicorn and wheel require), plus six (a small extra
 // requirement to add and remove) and setuptools and wheel, which pip's build
 // isolation fetches to build a pyproject.toml app.
 var DefaultPackages = []string{
 	"python3-flask",
+	"python3-blinker",
 	"python3-werkzeug",
 	"python3-jinja2",
 	"python3-markupsafe",
 	"python3-itsdangerous",
 	"python3-click",
 	"python3-gunicorn",
+	"python3-packaging",
 	"python3-six",
 	"python3-setuptools",
 	"python3-pkg-resources",
@@ -84,8 +117,9 @@ var DefaultPackages = []string{
 // no dependencies, so each package's own are listed too: Django's asgiref,
 // sqlparse and pytz; FastAPI's starlette and pydantic; starlette's anyio,
 // sniffio and idna; uvicorn's h11, click (in DefaultPackages) and wsproto.
-// trixie splits pydantic 2's compiled half into python3-pydantic-core, which
-// bookworm (pydantic 1.10) does not have.
+// trixie's pydantic 2 needs python3-pydantic-core (its compiled half) and
+// python3-annotated-types, which bookworm (pydantic 1.10) does not have:
+// the web specs run on the default, trixie flavour.
 var WebPackages = []string{
 	"python3-django",
 	"python3-asgiref",
@@ -95,6 +129,8 @@ var WebPackages = []string{
 	"python3-fastapi",
 	"python3-starlette",
 	"python3-pydantic",
+	"python3-pydantic-core",
+	"python3-annotated-types",
 	"python3-anyio",
 	"python3-sniffio",
 	"python3-idna",

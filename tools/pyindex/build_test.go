@@ -1,6 +1,7 @@
 package pyindex_test
 
 import (
+	"archive/zip"
 	"context"
 	"os"
 	"path/filepath"
@@ -39,6 +40,15 @@ run)
     [ "$p" = python3-broken ] && { echo "E: Unable to locate package $p" >&2; exit 100; }
     name=${p#python3-}
     sp="$out/root/$p/usr/lib/python3/dist-packages"
+    if [ "$p" = python3-pkg-resources ]; then
+      # A split part, as trixie ships it: modules of its own and vendored
+      # code inside setuptools' package, no metadata.
+      mkdir -p "$sp/pkg_resources" "$sp/setuptools/_vendor"
+      echo "x = 1" > "$sp/pkg_resources/__init__.py"
+      echo "y = 2" > "$sp/setuptools/_vendor/jaraco.py"
+      echo "$p 1.0-1" >> "$out/debs.txt"
+      continue
+    fi
     mkdir -p "$sp/$name" "$sp/$name-1.0.egg-info"
     echo "x = 1" > "$sp/$name/__init__.py"
     printf 'Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n' "$name" > "$sp/$name-1.0.egg-info/PKG-INFO"
@@ -103,6 +113,21 @@ func testBuild(t *testing.T, when spec.G, it spec.S) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(string(logged)).To(ContainSubstring("--user 0:0"))
 			Expect(string(logged)).To(ContainSubstring(" img-a -c "))
+		})
+
+		it("merges a split part into its owner's wheel, into the owner's packages too", func() {
+			dir, err := pyindex.Build(ctx, pyindex.Options{CacheDir: cache, Image: "img-a", Docker: docker,
+				Packages: []string{"python3-setuptools", "python3-pkg-resources"}})
+			Expect(err).NotTo(HaveOccurred())
+			wheel, err := zip.OpenReader(filepath.Join(dir, "setuptools-1.0-py3-none-any.whl"))
+			Expect(err).NotTo(HaveOccurred())
+			defer wheel.Close()
+			var names []string
+			for _, f := range wheel.File {
+				names = append(names, f.Name)
+			}
+			Expect(names).To(ContainElements("setuptools/__init__.py", "setuptools/_vendor/jaraco.py", "pkg_resources/__init__.py"))
+			Expect(filepath.Join(dir, "pkg_resources-1.0-py3-none-any.whl")).NotTo(BeAnExistingFile())
 		})
 
 		it("reuses a cached build without running a container", func() {

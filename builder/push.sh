@@ -1,9 +1,6 @@
-# Sourced by stacks/builder-registry.sh and stacks/publish.sh: pushing a
-# local image under a registry name, with its size and time in the log.
-# Callers define log().
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-elapsed_ms() { echo "$(($(now_ms) - $1))ms"; }
+# Sourced by builder/builder-registry.sh and builder/publish.sh after
+# tools/lib.sh: pushing a local image under a registry name, with its size
+# and time in the log.
 
 # push_image LOCAL REMOTE: tags the local image as REMOTE and pushes it.
 # Layers the registry has already are skipped, so a warm push takes well

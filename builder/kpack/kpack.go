@@ -1,4 +1,4 @@
-// Package kpack reads the kpack resources of stacks/kpack/ the way a
+// Package kpack reads the kpack resources of builder/kpack/ the way a
 // platform team applies them, so tests can check that they parse, that they
 // fit together and which images they make kpack pull.
 package kpack
@@ -20,7 +20,7 @@ import (
 // kpack serves ClusterStore, ClusterStack, ClusterBuilder and Image at.
 const APIVersion = "kpack.io/v1alpha2"
 
-// Placeholder stands for REGISTRY in the templates; stacks/publish.sh
+// Placeholder stands for REGISTRY in the templates; builder/publish.sh
 // replaces it (so does envsubst), so the repo names no registry. Unlike
 // @REGISTRY@, it is valid in a plain YAML scalar.
 const Placeholder = "${REGISTRY}"

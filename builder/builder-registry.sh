@@ -6,28 +6,32 @@
 # registry: the loopback one of tools/registry.sh (or ONBUILD_REGISTRY).
 #
 # Needs `make builder` first: it starts from the builder.toml that
-# stacks/builder.sh wrote, so both builders carry the same buildpacks and
+# builder/builder.sh wrote, so both builders carry the same buildpacks and
 # defaults, and it pushes the stack images that `make stacks` loaded.
 #
 # Prints the commands that build on it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/out
+# shellcheck source=tools/lib.sh
+source "$root/tools/lib.sh"
+# shellcheck source=builder/push.sh
+source "$root/builder/push.sh"
+stack_flavour
 pack=$("$root/tools/pack.sh")
 lifecycle=$("$root/tools/lifecycle.sh")
 registry=${ONBUILD_REGISTRY:-$("$root/tools/registry.sh" start)}
-suite=bookworm
+suite=$STACK
+reg_builder=$registry/onbuild/builder
+[[ $STACK == "$STACK_DEFAULT" ]] || reg_builder+=":$STACK"
 
 base=$out/builder/builder.toml
-[[ -f $base ]] || { echo "builder-registry.sh: $base is missing: run \`make builder\` first" >&2; exit 1; }
+[[ $STACK == "$STACK_DEFAULT" ]] || base=$out/builder-$STACK/builder.toml
+[[ -f $base ]] || die "$base is missing: run \`make builder STACK=$STACK\` first"
 # pack reads a missing directory as an image name and then fails on a pull.
 for dir in $(sed -n 's/^ *uri = "\(.*\)"$/\1/p' "$base" | grep -v '\.tgz$') "$out/buildpacks/run-image"; do
-  [[ -d $dir ]] || { echo "builder-registry.sh: $dir is missing: run \`make buildpacks\`" >&2; exit 1; }
+  [[ -d $dir ]] || die "$dir is missing: run \`make buildpacks\`"
 done
-
-log() { echo "builder-registry.sh: $*" >&2; }
-# shellcheck source=stacks/push.sh
-source "$root/stacks/push.sh"
 
 # push IMAGE: pushes the local IMAGE as $registry/IMAGE.
 push() { push_image "$1" "$registry/$1"; }
@@ -63,7 +67,7 @@ load_lifecycle() {
     -C "$dir/root" -cf "$dir/layer.tar" cnb etc layers tmp
   diffid=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
   tag="onbuild/lifecycle:$version"
-  printf '{"architecture":"amd64","os":"linux","created":"1980-01-01T00:00:01Z","config":{"WorkingDir":"/layers","Labels":{"io.buildpacks.lifecycle.version":"%s","io.buildpacks.lifecycle.apis":"%s"}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1980-01-01T00:00:01Z","created_by":"stacks/builder-registry.sh: lifecycle %s"}]}' \
+  printf '{"architecture":"amd64","os":"linux","created":"1980-01-01T00:00:01Z","config":{"WorkingDir":"/layers","Labels":{"io.buildpacks.lifecycle.version":"%s","io.buildpacks.lifecycle.apis":"%s"}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1980-01-01T00:00:01Z","created_by":"builder/builder-registry.sh: lifecycle %s"}]}' \
     "$version" "${apis//\"/\\\"}" "$diffid" "$version" >"$dir/config.json"
   sum=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
   mv "$dir/config.json" "$dir/$sum.json"
@@ -100,14 +104,14 @@ EOF
 } >"$out/builder-registry/builder.toml"
 
 t=$(now_ms)
-"$pack" builder create "$registry/onbuild/builder" --config "$out/builder-registry/builder.toml" --publish >&2
-log "published $registry/onbuild/builder in $(elapsed_ms "$t")"
+"$pack" builder create "$reg_builder" --config "$out/builder-registry/builder.toml" --publish >&2
+log "published $reg_builder in $(elapsed_ms "$t")"
 
 cat <<EOF
 Build with:
-  pack build IMAGE --builder $registry/onbuild/builder --pull-policy always --lifecycle-image $registry/$lifecycle_image
+  pack build IMAGE --builder $reg_builder --pull-policy always --lifecycle-image $registry/$lifecycle_image
 or set those once (pack's config file, \$PACK_HOME/config.toml):
-  pack config default-builder $registry/onbuild/builder
+  pack config default-builder $reg_builder
   pack config pull-policy always
   pack config lifecycle-image $registry/$lifecycle_image
   pack build IMAGE

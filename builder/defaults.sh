@@ -1,4 +1,4 @@
-# Sourced by stacks/builder.sh. check_builder_default NAME VALUE SOURCE
+# Sourced by builder/builder.sh. check_builder_default NAME VALUE SOURCE
 # OVERRIDE checks a value the builder bakes in as a [[build.env]] default
 # (taken from this machine: SOURCE), and says what is baked in. Every build
 # on the builder gets these, and `make publish` pushes the builder to a

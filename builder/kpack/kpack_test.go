@@ -10,7 +10,7 @@ import (
 	"github.com/sclevine/spec"
 	"github.com/sclevine/spec/report"
 
-	"github.com/onbuild-buildpacks/onbuild/stacks/kpack"
+	"github.com/onbuild-buildpacks/onbuild/builder/kpack"
 )
 
 func TestKpack(t *testing.T) {
@@ -29,11 +29,17 @@ func testKpack(t *testing.T, context spec.G, it spec.S) {
 		for _, r := range resources {
 			kinds[r.Kind]++
 			if r.Kind == "ClusterStack" {
-				// The id both stack images carry (stacks/build.sh).
-				Expect(r.Spec.ID).To(Equal("io.onbuild.stacks.bookworm"))
+				// The id both stack images of a flavour carry (stacks/build.sh).
+				flavour := "trixie"
+				if strings.HasSuffix(r.Metadata.Name, "-bookworm") {
+					flavour = "bookworm"
+				}
+				Expect(r.Spec.ID).To(Equal("io.onbuild.stacks."+flavour), r.Metadata.Name)
+				Expect(r.Spec.BuildImage.Image).To(HaveSuffix(":"+flavour), r.Metadata.Name)
+				Expect(r.Spec.RunImage.Image).To(HaveSuffix(":"+flavour), r.Metadata.Name)
 			}
 		}
-		Expect(kinds).To(Equal(map[string]int{"ClusterStore": 1, "ClusterStack": 2, "ClusterBuilder": 2, "Image": 2}))
+		Expect(kinds).To(Equal(map[string]int{"ClusterStore": 1, "ClusterStack": 4, "ClusterBuilder": 4, "Image": 2}))
 	})
 
 	it("reports a reference to a stack no file defines, and an image outside the registry", func() {
@@ -52,7 +58,7 @@ func testKpack(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		err = kpack.Check(resources, "127.0.0.1:5000/onbuild")
 		Expect(err).To(MatchError(ContainSubstring(`builder.yaml: ClusterBuilder onbuild-go: refers to ClusterStack "onbuild-tiny", which no file defines`)))
-		Expect(err).To(MatchError(ContainSubstring(`stack.yaml: ClusterStack onbuild-python: image "127.0.0.1:5000/other/stack-build:bookworm" is not under 127.0.0.1:5000/onbuild/`)))
+		Expect(err).To(MatchError(ContainSubstring(`stack.yaml: ClusterStack onbuild-python: image "127.0.0.1:5000/other/stack-build:trixie" is not under 127.0.0.1:5000/onbuild/`)))
 	})
 
 	it("rejects a misspelt field with the file and document", func() {

@@ -1,4 +1,4 @@
-package stacks_test
+package builder_test
 
 import (
 	"bytes"

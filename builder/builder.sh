@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Creates the builder image from the packaged buildpacks (out/), the stack
+# images of one flavour (STACK, default trixie) and the lifecycle built by
+# tools/lifecycle.sh:
+#
+#   make builder                  onbuild/builder          on the trixie stacks
+#   make builder STACK=bookworm   onbuild/builder:bookworm on the bookworm stacks
+#
+# Env: STACK            the stack flavour (docs/stacks.md)
+#      ONBUILD_BUILDER  the image name instead of the flavour's default
+#      OFFLINE=1        onbuild/builder-offline[:FLAVOUR], the builder's name with
+#                       -offline (docs/publishing.md)
+#      DEBIAN_MIRROR    the builds' BP_DEBIAN_MIRROR default (else apt's)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/out
+# shellcheck source=tools/lib.sh
+source "$root/tools/lib.sh"
+# shellcheck source=builder/defaults.sh
+source "$root/builder/defaults.sh"
+stack_flavour
+pack=$("$root/tools/pack.sh")
+lifecycle=$("$root/tools/lifecycle.sh")
+
+# build_env NAME VALUE: a [[build.env]] entry, the default every build on
+# the builder gets for NAME; `pack build --env NAME=...` still wins.
+build_env() {
+  local value=${2//\\/\\\\}
+  printf '\n[[build.env]]\n  name = "%s"\n  value = "%s"\n  suffix = "default"\n' "$1" "${value//\"/\\\"}"
+}
+
+mirror=$(debian_mirror "$STACK_SUITE")
+[[ -n $mirror ]] || die "no apt source serves Debian; set DEBIAN_MIRROR"
+for name in build run-python run-tiny; do
+  docker image inspect "$(stack_image "$name")" >/dev/null 2>&1 ||
+    die "$(stack_image "$name") is not in the daemon: run \`make stacks STACK=$STACK\`"
+done
+
+# OFFLINE=1: onbuild/builder-offline, whose buildpacks carry their
+# dependencies (git/hg .debs of the flavour, Go toolchains) where libpak's
+# dependency cache looks first, so builds need no network but the app's own
+# package index. A separate image and directory: the online builder and its
+# out/ directory stay as they are for the builds and scripts that use them.
+suffix=""
+[[ $STACK == "$STACK_DEFAULT" ]] || suffix="-$STACK"
+image=$BUILDER_IMAGE config=$out/builder$suffix buildpacks=$out/buildpacks
+if [[ ${OFFLINE:-} == 1 ]]; then
+  image=$(offline_image "$BUILDER_IMAGE")
+  # One set of offline buildpacks serves every flavour: they carry the
+  # packages of each.
+  config=$out/builder-offline$suffix buildpacks=$out/buildpacks-offline
+  "$root/tools/offline-deps.sh" "$out/buildpacks" "$buildpacks"
+elif [[ -n ${OFFLINE:-} && ${OFFLINE} != 0 ]]; then
+  die "OFFLINE=$OFFLINE: use OFFLINE=1 (make builder OFFLINE=1) or leave it unset"
+fi
+
+mkdir -p "$config"
+{
+  sed -e "s|@OUT@/buildpacks/|$buildpacks/|g" -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" \
+    -e "s|@STACK@|$STACK|g" "$root/builder/builder.toml.in"
+  # Defaults taken from this machine, which builds with the same network.
+  check_builder_default BP_DEBIAN_MIRROR "$mirror" "the apt sources" DEBIAN_MIRROR || exit 1
+  build_env BP_DEBIAN_MIRROR "$mirror"
+  # onbuild/go fetches toolchains and modules from this machine's Go proxy
+  # and checks them against its checksum database; none is named in the repo.
+  for name in GOPROXY GOSUMDB; do
+    value=$(command -v go >/dev/null && go env "$name" || true)
+    if [[ -n $value ]]; then
+      check_builder_default "$name" "$value" "go env $name" "$name" || exit 1
+      build_env "$name" "$value"
+    fi
+  done
+} >"$config/builder.toml"
+"$pack" builder create "$image" --config "$config/builder.toml" --pull-policy never
+log "$image: the $STACK stacks ($STACK_ID)"
