@@ -115,7 +115,8 @@ var DefaultPackages = []string{
 // WebPackages serve the web apps as they are really written: Django (with
 // whitenoise for static files) and FastAPI on uvicorn. Debian's wheels carry
 // no dependencies, so each package's own are listed too: Django's asgiref,
-// sqlparse and pytz; FastAPI's starlette and pydantic; starlette's anyio,
+// and sqlparse (trixie's python3-tz is an empty transitional package, and
+// Django 4.2 uses zoneinfo); FastAPI's starlette and pydantic; starlette's anyio,
 // sniffio and idna; uvicorn's h11, click (in DefaultPackages) and wsproto.
 // trixie's pydantic 2 needs python3-pydantic-core (its compiled half) and
 // python3-annotated-types, which bookworm (pydantic 1.10) does not have:
@@ -124,7 +125,6 @@ var WebPackages = []string{
 	"python3-django",
 	"python3-asgiref",
 	"python3-sqlparse",
-	"python3-tz",
 	"python3-whitenoise",
 	"python3-fastapi",
 	"python3-starlette",
