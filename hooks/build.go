@@ -7,6 +7,8 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
+	"github.com/onbuild-buildpacks/onbuild/hooks/deploy"
+	"github.com/onbuild-buildpacks/onbuild/hooks/invoke"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
@@ -46,7 +48,7 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 		return result, err
 	}
 
-	vars, warnings, err := ReadEnvDir(filepath.Join(ctx.ApplicationPath, UserVarsDir))
+	vars, warnings, err := invoke.ReadEnvDir(filepath.Join(ctx.ApplicationPath, UserVarsDir))
 	if err != nil {
 		return result, err
 	}
@@ -54,7 +56,7 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 		b.Logger.Bodyf("%s", color.YellowString("Warning: %s (in %s)", warning, UserVarsDir))
 	}
 	if len(vars) > 0 {
-		b.Logger.Headerf("Reading %s: %s", UserVarsDir, strings.Join(Names(vars), ", "))
+		b.Logger.Headerf("Reading %s: %s", UserVarsDir, strings.Join(invoke.Names(vars), ", "))
 		b.Logger.Bodyf("Note: %s is deprecated: write the files from a hook into $%s instead", UserVarsDir, EnvDirVariable)
 	}
 
@@ -99,7 +101,7 @@ func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		if err != nil {
 			return result, err
 		}
-		layer, err := DeployLayer{AppDir: ctx.ApplicationPath, Helper: filepath.Join(ctx.Buildpack.Path, "bin", HelperName), Timeout: timeout, Logger: b.Logger}.
+		layer, err := DeployLayer{AppDir: ctx.ApplicationPath, Helper: filepath.Join(ctx.Buildpack.Path, "bin", deploy.HelperName), Timeout: timeout, Logger: b.Logger}.
 			Contribute(ctx.Layers, *set.Deploy)
 		if err != nil {
 			return result, err
@@ -147,7 +149,7 @@ func (b HookBuild) deployTimeout(ctx libcnb.BuildContext) (string, error) {
 		return "", err
 	}
 	value := reader.String(DeployTimeoutSetting)
-	_, err = ParseTimeout(DeployTimeoutSetting, value)
+	_, err = invoke.ParseTimeout(DeployTimeoutSetting, value)
 	return value, err
 }
 
@@ -157,8 +159,8 @@ func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, ex
 		if err != nil {
 			return result, err
 		}
-		b.Logger.Headerf("Exported to later build steps and the app (in the image): %s", strings.Join(Names(exports.Launch), ", "))
-		for _, name := range Names(exports.Launch) {
+		b.Logger.Headerf("Exported to later build steps and the app (in the image): %s", strings.Join(invoke.Names(exports.Launch), ", "))
+		for _, name := range invoke.Names(exports.Launch) {
 			if reason, ok := LooksLikeCredential(name, exports.Launch[name]); ok {
 				b.Logger.Bodyf("%s", color.YellowString("Warning: %s %s, and it goes into the image, where anyone who can pull it can read it.\n"+
 					"    If only later build steps need it, write it to $%s instead: those variables never reach the image.",
@@ -172,7 +174,7 @@ func (b HookBuild) export(ctx libcnb.BuildContext, result libcnb.BuildResult, ex
 		if err != nil {
 			return result, err
 		}
-		b.Logger.Headerf("Exported to later build steps only (not in the image): %s", strings.Join(Names(exports.Build), ", "))
+		b.Logger.Headerf("Exported to later build steps only (not in the image): %s", strings.Join(invoke.Names(exports.Build), ", "))
 		result.Layers = append(result.Layers, layer)
 	}
 	return result, nil

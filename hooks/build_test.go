@@ -13,6 +13,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/hooks/deploy"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
@@ -30,23 +31,23 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		ctx.Buildpack.Path = t.TempDir()
 		ctx.Buildpack.Info = libcnb.BuildpackInfo{ID: "onbuild/build-hook", Name: "onbuild build hook", Version: "0.1.0"}
 		ctx.Buildpack.Metadata = fake.Metadata(t, "build-hook")
-		writeFile(t, ctx.Buildpack.Path, "bin/deploy-hook", "the exec.d program", 0755)
+		fake.WriteFile(t, ctx.Buildpack.Path, "bin/deploy-hook", "the exec.d program", 0755)
 		output = &bytes.Buffer{}
 		b = hooks.HookBuild{Logger: log.NewPaketoLogger(output), Environ: []string{"PATH=/usr/bin:/bin"}}
 	})
 
 	context("PreBuild", func() {
 		it("contributes nothing for an app with only a build hook", func() {
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/build", "#!/bin/sh\nexit 1\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/build", "#!/bin/sh\nexit 1\n", 0755)
 			result, err := b.PreBuild(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(result.Layers).To(BeEmpty())
 		})
 
 		it("exports .whiskey/user_vars and the pre-build hook's variables, the hook seeing the user vars", func() {
-			writeFile(t, ctx.ApplicationPath, ".whiskey/user_vars/LEGACY", "old\n", 0644)
-			writeFile(t, ctx.ApplicationPath, ".whiskey/user_vars/SHARED", "from user_vars", 0644)
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build",
+			fake.WriteFile(t, ctx.ApplicationPath, ".whiskey/user_vars/LEGACY", "old\n", 0644)
+			fake.WriteFile(t, ctx.ApplicationPath, ".whiskey/user_vars/SHARED", "from user_vars", 0644)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build",
 				"#!/bin/sh\necho \"legacy=$LEGACY\"\necho \"$LEGACY-new\" > $CNB_HOOK_ENV_DIR/FROM_HOOK\necho hook > $CNB_HOOK_ENV_DIR/SHARED\n", 0755)
 
 			result, err := b.PreBuild(ctx)
@@ -64,8 +65,8 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		})
 
 		it("keeps build-only exports out of the image, and warns about credentials that go into it", func() {
-			writeFile(t, ctx.ApplicationPath, ".whiskey/user_vars/INDEX_TOKEN", "from user_vars", 0644)
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\n"+
+			fake.WriteFile(t, ctx.ApplicationPath, ".whiskey/user_vars/INDEX_TOKEN", "from user_vars", 0644)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\n"+
 				"echo s3cret > $CNB_HOOK_BUILD_ENV_DIR/INDEX_TOKEN\n"+
 				"echo https://me:pw@index.corp/simple > $CNB_HOOK_ENV_DIR/INDEX_URL\n"+
 				"echo hunter2 > $CNB_HOOK_ENV_DIR/DB_PASSWORD\n"+
@@ -97,8 +98,8 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		})
 
 		it("fails on hooks in two locations before running anything", func() {
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\ntouch ran\n", 0755)
-			writeFile(t, ctx.ApplicationPath, ".docker/action_hooks/build", "#!/bin/sh\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\ntouch ran\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".docker/action_hooks/build", "#!/bin/sh\n", 0755)
 			_, err := b.PreBuild(ctx)
 			Expect(err).To(MatchError(HavePrefix("[Error: Action hooks in two locations]")))
 			Expect(filepath.Join(ctx.ApplicationPath, "ran")).NotTo(BeAnExistingFile())
@@ -106,8 +107,8 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 
 		it("takes the hooks from BP_ACTION_HOOKS_DIR", func() {
 			b.Environ = append(b.Environ, "BP_ACTION_HOOKS_DIR=hooks")
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\nexit 1\n", 0755)
-			writeFile(t, ctx.ApplicationPath, "hooks/pre-build", "#!/bin/sh\necho from the override\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\nexit 1\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, "hooks/pre-build", "#!/bin/sh\necho from the override\n", 0755)
 			_, err := b.PreBuild(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(output.String()).To(ContainSubstring("Running pre-build hook hooks/pre-build\n    from the override\n"))
@@ -115,7 +116,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 
 		it("stops a hook that runs past BP_HOOK_TIMEOUT", func() {
 			b.Environ = append(b.Environ, "BP_HOOK_TIMEOUT=300ms")
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\necho waiting for input\nread answer\nsleep 1000\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\necho waiting for input\nread answer\nsleep 1000\n", 0755)
 			_, err := b.PreBuild(ctx)
 			Expect(err).To(MatchError(HavePrefix("[Error: pre-build hook timed out]")))
 			Expect(err).To(MatchError(ContainSubstring("ran longer than BP_HOOK_TIMEOUT=300ms")))
@@ -123,14 +124,14 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 
 		it("refuses a BP_HOOK_TIMEOUT that is not a duration before running anything", func() {
 			b.Environ = append(b.Environ, "BP_HOOK_TIMEOUT=ten minutes")
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\ntouch ran\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/pre-build", "#!/bin/sh\ntouch ran\n", 0755)
 			_, err := b.PreBuild(ctx)
 			Expect(err).To(MatchError(HavePrefix("[Error: Invalid BP_HOOK_TIMEOUT]")))
 			Expect(filepath.Join(ctx.ApplicationPath, "ran")).NotTo(BeAnExistingFile())
 		})
 
 		it("returns the hook's failure", func() {
-			writeFile(t, ctx.ApplicationPath, "bin/pre_compile", "#!/bin/sh\necho broken\nexit 7\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, "bin/pre_compile", "#!/bin/sh\necho broken\nexit 7\n", 0755)
 			_, err := b.PreBuild(ctx)
 			Expect(err).To(MatchError(ContainSubstring("bin/pre_compile exited with code 7")))
 			Expect(output.String()).To(ContainSubstring("Note: Heroku compatibility"))
@@ -140,7 +141,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 	context("Build", func() {
 		it("runs the build hook with the build environment and exports its variables", func() {
 			b.Environ = append(b.Environ, "VIRTUAL_ENV=/layers/venv")
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/build", "#!/bin/sh\necho $VIRTUAL_ENV > $CNB_HOOK_ENV_DIR/SEEN\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/build", "#!/bin/sh\necho $VIRTUAL_ENV > $CNB_HOOK_ENV_DIR/SEEN\n", 0755)
 
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
@@ -149,7 +150,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		})
 
 		it("installs the deploy hook as an exec.d program in a launch layer", func() {
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "echo deploying\n", 0644)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "echo deploying\n", 0644)
 
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
@@ -164,10 +165,10 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(info.Mode().Perm()).To(Equal(os.FileMode(0755)))
 
-			var config hooks.DeployConfig
+			var config deploy.Config
 			_, err = toml.DecodeFile(filepath.Join(layer.Path, "deploy-hook.toml"), &config)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(config).To(Equal(hooks.DeployConfig{
+			Expect(config).To(Equal(deploy.Config{
 				Name: ".cnb/action_hooks/deploy", Path: filepath.Join(ctx.ApplicationPath, ".cnb/action_hooks/deploy"), AppDir: ctx.ApplicationPath,
 				Timeout: "10m",
 			}))
@@ -181,7 +182,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 
 		it("refuses a BP_DEPLOY_HOOK_TIMEOUT that is not a duration at build time", func() {
 			b.Environ = append(b.Environ, "BP_DEPLOY_HOOK_TIMEOUT=soon")
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "#!/bin/sh\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "#!/bin/sh\n", 0755)
 			_, err := b.Build(ctx)
 			Expect(err).To(MatchError(HavePrefix("[Error: Invalid BP_DEPLOY_HOOK_TIMEOUT]")))
 		})
@@ -196,7 +197,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 			Expect(err).To(MatchError(HavePrefix("[Error: Hook disappeared during the build]\n" +
 				".cnb/action_hooks/build is a symlink to ../../scripts/build.sh, which an earlier build step removed before onbuild/build-hook could run it")))
 
-			writeFile(t, ctx.ApplicationPath, "scripts/build.sh", "#!/bin/sh\necho ran\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, "scripts/build.sh", "#!/bin/sh\necho ran\n", 0755)
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(output.String()).To(ContainSubstring("    ran\n"))
@@ -204,12 +205,12 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 
 		it("carries a deploy hook from outside the app in the layer", func() {
 			dir := t.TempDir()
-			writeFile(t, dir, "deploy", "#!/bin/sh\n", 0755)
+			fake.WriteFile(t, dir, "deploy", "#!/bin/sh\n", 0755)
 			b.Environ = append(b.Environ, "BP_ACTION_HOOKS_DIR="+dir)
 
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
-			var config hooks.DeployConfig
+			var config deploy.Config
 			_, err = toml.DecodeFile(filepath.Join(result.Layers[0].Path, "deploy-hook.toml"), &config)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(config.Path).To(Equal(filepath.Join(result.Layers[0].Path, "hook", "deploy")))
@@ -217,7 +218,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		})
 
 		it("warns at build time about a deploy hook that needs /usr/bin/env", func() {
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "#!/usr/bin/env python3\nprint('hi')\n", 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", "#!/usr/bin/env python3\nprint('hi')\n", 0755)
 			_, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(output.String()).To(ContainSubstring("Warning: .cnb/action_hooks/deploy starts with #!/usr/bin/env python3, but the python run image has no coreutils, so no /usr/bin/env. Fix: start it with #!/bin/sh or #!/usr/bin/python3"))
@@ -226,7 +227,7 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		it("says nothing about interpreters for a binary deploy hook", func() {
 			binary, err := os.ReadFile("/bin/true")
 			Expect(err).NotTo(HaveOccurred())
-			writeFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", string(binary), 0755)
+			fake.WriteFile(t, ctx.ApplicationPath, ".cnb/action_hooks/deploy", string(binary), 0755)
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(output.String()).NotTo(ContainSubstring("tiny"))

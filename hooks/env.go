@@ -2,99 +2,20 @@ package hooks
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
-	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
-
-	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+	"github.com/onbuild-buildpacks/onbuild/hooks/invoke"
 )
 
 // UserVarsDir is where whiskey apps kept variables, one NAME file each;
 // onbuild reads it like a hook's export directory.
 const UserVarsDir = ".whiskey/user_vars"
 
-var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// ReadEnvDir reads a directory of NAME files (content = value) as
-// variables. A missing directory has none. One trailing newline is dropped:
-// `echo value > $CNB_HOOK_ENV_DIR/NAME` means "value". Names that cannot be
-// variables are skipped with a warning; dot files (.gitkeep) silently.
-func ReadEnvDir(dir string) (map[string]string, []string, error) {
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("unable to read %s\n%w", dir, err)
-	}
-	vars := map[string]string{}
-	var warnings []string
-	for _, entry := range entries {
-		name := entry.Name()
-		if strings.HasPrefix(name, ".") {
-			continue
-		}
-		if entry.IsDir() || !variableName.MatchString(name) {
-			warnings = append(warnings, fmt.Sprintf("%q is not a variable name (letters, digits and _), ignored", name))
-			continue
-		}
-		content, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, nil, fmt.Errorf("unable to read %s\n%w", filepath.Join(dir, name), err)
-		}
-		value := strings.TrimSuffix(strings.TrimSuffix(string(content), "\n"), "\r")
-		if err := checkValue(filepath.Join(dir, name), name, value); err != nil {
-			return nil, nil, err
-		}
-		vars[name] = value
-	}
-	return vars, warnings, nil
-}
-
-// maxVariable is Linux's limit on one NAME=value string handed to a
-// program (MAX_ARG_STRLEN, 32 pages). A longer one makes every later exec
-// fail with "argument list too long", far from the file that caused it.
-const maxVariable = 32 * 4096
-
-// checkValue refuses what the environment cannot carry, naming the file:
-// a NUL byte ends a C string, so the value would be cut there.
-func checkValue(path, name, value string) error {
-	if strings.IndexByte(value, 0) >= 0 {
-		return problem.Problem{
-			Title: "Exported variable holds a NUL byte",
-			Cause: fmt.Sprintf("%s holds a NUL byte; an environment variable ends at the first one, so %s would be cut short.", path, name),
-			Fixes: []string{fmt.Sprintf("Write text into %s; for binary data, write a file in the app and export its path.", name)},
-		}
-	}
-	if len(name)+1+len(value) >= maxVariable {
-		return problem.Problem{
-			Title: "Exported variable too long",
-			Cause: fmt.Sprintf("%s holds %d bytes; Linux passes at most %d to a program as one variable, so every later step would fail with \"argument list too long\".",
-				path, len(value), maxVariable-len(name)-2),
-			Fixes: []string{fmt.Sprintf("Write the content to a file in the app and export its path in %s instead.", name)},
-		}
-	}
-	return nil
-}
-
-// Names returns the variable names, sorted, for logs: values may be secrets.
-func Names(vars map[string]string) []string {
-	names := make([]string, 0, len(vars))
-	for name := range vars {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // Environ returns env with vars set over it, in a stable order.
 func Environ(env []string, vars map[string]string) []string {
 	out := append([]string{}, env...)
-	for _, name := range Names(vars) {
+	for _, name := range invoke.Names(vars) {
 		out = append(out, name+"="+vars[name])
 	}
 	return out
@@ -116,7 +37,7 @@ func ExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Layer, er
 	for name, value := range vars {
 		layer.SharedEnvironment.Override(name, value)
 	}
-	layer.Metadata = map[string]interface{}{"variables": Names(vars)}
+	layer.Metadata = map[string]interface{}{"variables": invoke.Names(vars)}
 	return layer, nil
 }
 
@@ -135,7 +56,7 @@ func BuildExportLayer(layers libcnb.Layers, vars map[string]string) (libcnb.Laye
 	for name, value := range vars {
 		layer.BuildEnvironment.Override(name, value)
 	}
-	layer.Metadata = map[string]interface{}{"variables": Names(vars)}
+	layer.Metadata = map[string]interface{}{"variables": invoke.Names(vars)}
 	return layer, nil
 }
 

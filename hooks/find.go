@@ -13,14 +13,15 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/onbuild-buildpacks/onbuild/hooks/invoke"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 // The hook kinds, named as their files in .cnb/action_hooks.
 const (
-	PreBuild = "pre-build"
-	Build    = "build"
-	Deploy   = "deploy"
+	PreBuild = invoke.PreBuild
+	Build    = invoke.Build
+	Deploy   = invoke.Deploy
 )
 
 // Kinds lists the hook kinds in the order they run.
@@ -47,18 +48,10 @@ var Locations = []Location{
 		Note: "Heroku compatibility: bin/pre_compile and bin/post_compile run as the pre-build and build hooks; .cnb/action_hooks is the native location"},
 }
 
-var nativeFiles = map[string]string{PreBuild: PreBuild, Build: Build, Deploy: Deploy}
+// Hook is one hook file of the app (invoke runs it).
+type Hook = invoke.Hook
 
-// Hook is one hook file of the app.
-type Hook struct {
-	Kind string
-	// Path is absolute.
-	Path string
-	// Name is how the developer knows the file: its path in the app.
-	Name string
-	// Note is the compatibility note of its location, "" for the native one.
-	Note string
-}
+var nativeFiles = map[string]string{PreBuild: PreBuild, Build: Build, Deploy: Deploy}
 
 // Set holds the hooks an app has; a missing kind is nil.
 type Set struct {

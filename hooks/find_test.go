@@ -9,6 +9,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
@@ -30,7 +31,7 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 
 	it("finds the three hooks in .cnb/action_hooks, without a note", func() {
 		for _, kind := range hooks.Kinds {
-			writeFile(t, app, ".cnb/action_hooks/"+kind, "#!/bin/sh\n", 0755)
+			fake.WriteFile(t, app, ".cnb/action_hooks/"+kind, "#!/bin/sh\n", 0755)
 		}
 		set, err := hooks.Find(app, "")
 		Expect(err).NotTo(HaveOccurred())
@@ -44,8 +45,8 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 	for _, dir := range []string{".whiskey/action_hooks", ".docker/action_hooks"} {
 		dir := dir
 		it("finds hooks in "+dir+" with a deprecation note", func() {
-			writeFile(t, app, dir+"/build", "", 0755)
-			writeFile(t, app, dir+"/deploy", "", 0755)
+			fake.WriteFile(t, app, dir+"/build", "", 0755)
+			fake.WriteFile(t, app, dir+"/deploy", "", 0755)
 			set, err := hooks.Find(app, "")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(set.PreBuild).To(BeNil())
@@ -56,9 +57,9 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 	}
 
 	it("runs Heroku's bin/pre_compile and bin/post_compile as pre-build and build hooks", func() {
-		writeFile(t, app, "bin/pre_compile", "", 0755)
-		writeFile(t, app, "bin/post_compile", "", 0755)
-		writeFile(t, app, "bin/deploy", "", 0755) // not a hook name in bin/
+		fake.WriteFile(t, app, "bin/pre_compile", "", 0755)
+		fake.WriteFile(t, app, "bin/post_compile", "", 0755)
+		fake.WriteFile(t, app, "bin/deploy", "", 0755) // not a hook name in bin/
 
 		set, err := hooks.Find(app, "")
 		Expect(err).NotTo(HaveOccurred())
@@ -71,7 +72,7 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 
 	it("ignores directories named like hooks and a bin file", func() {
 		Expect(os.MkdirAll(filepath.Join(app, ".cnb/action_hooks/build"), 0755)).To(Succeed())
-		writeFile(t, app, "bin", "not a directory", 0644)
+		fake.WriteFile(t, app, "bin", "not a directory", 0644)
 
 		set, err := hooks.Find(app, "")
 		Expect(err).NotTo(HaveOccurred())
@@ -79,7 +80,7 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("follows a symlinked hook", func() {
-		writeFile(t, app, "scripts/build.sh", "#!/bin/sh\n", 0755)
+		fake.WriteFile(t, app, "scripts/build.sh", "#!/bin/sh\n", 0755)
 		Expect(os.MkdirAll(filepath.Join(app, ".cnb/action_hooks"), 0755)).To(Succeed())
 		Expect(os.Symlink("../../scripts/build.sh", filepath.Join(app, ".cnb/action_hooks/build"))).To(Succeed())
 
@@ -89,9 +90,9 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("refuses hooks in two locations, naming both", func() {
-		writeFile(t, app, ".cnb/action_hooks/build", "", 0755)
-		writeFile(t, app, ".whiskey/action_hooks/pre-build", "", 0755)
-		writeFile(t, app, ".whiskey/action_hooks/deploy", "", 0755)
+		fake.WriteFile(t, app, ".cnb/action_hooks/build", "", 0755)
+		fake.WriteFile(t, app, ".whiskey/action_hooks/pre-build", "", 0755)
+		fake.WriteFile(t, app, ".whiskey/action_hooks/deploy", "", 0755)
 
 		_, err := hooks.Find(app, "")
 		Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
@@ -102,8 +103,8 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("refuses Heroku hooks next to .docker hooks", func() {
-		writeFile(t, app, ".docker/action_hooks/build", "", 0755)
-		writeFile(t, app, "bin/post_compile", "", 0755)
+		fake.WriteFile(t, app, ".docker/action_hooks/build", "", 0755)
+		fake.WriteFile(t, app, "bin/post_compile", "", 0755)
 
 		_, err := hooks.Find(app, "")
 		Expect(err).To(MatchError(ContainSubstring(".docker/action_hooks/build\n  bin/post_compile")))
@@ -111,10 +112,10 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 
 	context("with BP_ACTION_HOOKS_DIR", func() {
 		it("searches only that directory, relative to the app", func() {
-			writeFile(t, app, "ci/hooks/pre-build", "", 0755)
-			writeFile(t, app, "ci/hooks/deploy", "", 0755)
-			writeFile(t, app, ".cnb/action_hooks/build", "", 0755)
-			writeFile(t, app, ".whiskey/action_hooks/build", "", 0755)
+			fake.WriteFile(t, app, "ci/hooks/pre-build", "", 0755)
+			fake.WriteFile(t, app, "ci/hooks/deploy", "", 0755)
+			fake.WriteFile(t, app, ".cnb/action_hooks/build", "", 0755)
+			fake.WriteFile(t, app, ".whiskey/action_hooks/build", "", 0755)
 
 			set, err := hooks.Find(app, "ci/hooks")
 			Expect(err).NotTo(HaveOccurred())
@@ -125,7 +126,7 @@ func testFind(t *testing.T, context spec.G, it spec.S) {
 
 		it("takes an absolute directory", func() {
 			dir := t.TempDir()
-			writeFile(t, dir, "build", "", 0755)
+			fake.WriteFile(t, dir, "build", "", 0755)
 
 			set, err := hooks.Find(app, dir)
 			Expect(err).NotTo(HaveOccurred())

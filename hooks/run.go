@@ -13,18 +13,15 @@ import (
 	"github.com/heroku/color"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
+	"github.com/onbuild-buildpacks/onbuild/hooks/invoke"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
-// EnvDirVariable names the directory a hook writes NAME files into to
-// export variables (content = value) to later build steps and the app:
-// these go into the image.
-const EnvDirVariable = "CNB_HOOK_ENV_DIR"
-
-// BuildEnvDirVariable names the directory for variables only later build
-// steps see (a short-lived token for a private index): they go into a
-// build-only layer, never into the image.
-const BuildEnvDirVariable = "CNB_HOOK_BUILD_ENV_DIR"
+// The export folders a hook writes into (invoke names them).
+const (
+	EnvDirVariable      = invoke.EnvDirVariable
+	BuildEnvDirVariable = invoke.BuildEnvDirVariable
+)
 
 // Exports are the variables a hook exported.
 type Exports struct {
@@ -67,7 +64,7 @@ func (r HookRunner) Run(hook Hook) (Exports, error) {
 	defer os.RemoveAll(buildEnvDir)
 	env := append(append([]string{}, r.Env...), EnvDirVariable+"="+envDir, BuildEnvDirVariable+"="+buildEnvDir)
 
-	invocation, err := Invoke(hook, env, "build image")
+	invocation, err := invoke.Invoke(hook, env, "build image")
 	if err != nil {
 		return Exports{}, err
 	}
@@ -79,8 +76,8 @@ func (r HookRunner) Run(hook Hook) (Exports, error) {
 	start := time.Now()
 	output := &tail{max: 64 << 10}
 	out := io.MultiWriter(r.Logger.BodyWriter(), output)
-	process := hookProcess{Command: invocation.Command, Args: invocation.Args, Dir: r.AppDir, Env: env, Output: out, Timeout: r.Timeout}
-	outcome, err := process.run()
+	process := invoke.Process{Command: invocation.Command, Args: invocation.Args, Dir: r.AppDir, Env: env, Output: out, Timeout: r.Timeout}
+	outcome, err := process.Run()
 	r.warnLeftovers(hook, outcome)
 	if outcome.TimedOut {
 		return Exports{}, timeoutProblem(hook, r.Timeout, TimeoutSetting, output.lines(tailLines))
@@ -110,7 +107,7 @@ func (r HookRunner) Run(hook Hook) (Exports, error) {
 }
 
 func (r HookRunner) readExports(dir, variable string) (map[string]string, error) {
-	vars, warnings, err := ReadEnvDir(dir)
+	vars, warnings, err := invoke.ReadEnvDir(dir)
 	for _, warning := range warnings {
 		r.Logger.Bodyf("%s", color.YellowString("Warning: %s (in %s)", warning, variable))
 	}
@@ -119,7 +116,7 @@ func (r HookRunner) readExports(dir, variable string) (map[string]string, error)
 
 // warnLeftovers names what the hook left running: it was stopped, and the
 // build step that expected it would otherwise fail without a clue.
-func (r HookRunner) warnLeftovers(hook Hook, outcome processResult) {
+func (r HookRunner) warnLeftovers(hook Hook, outcome invoke.Result) {
 	if len(outcome.Left) > 0 {
 		r.Logger.Bodyf("%s", color.YellowString("Warning: %s left %d process(es) running when it exited; onbuild stopped them:\n      %s\n"+
 			"    A build hook must not leave processes behind: wait for background jobs (wait) before exiting;\n"+
@@ -163,7 +160,7 @@ func Failure(hook Hook, err error, tail string) error {
 			Fixes: []string{fmt.Sprintf("Check that %s runs from the app directory.", hook.Name)},
 		}
 	}
-	_, status := exitStatus(err)
+	_, status := invoke.ExitStatus(err)
 	output := "It printed nothing."
 	if strings.TrimSpace(tail) != "" {
 		output = "The last lines of its output:\n\n" + tail

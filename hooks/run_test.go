@@ -16,6 +16,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
@@ -37,7 +38,7 @@ func testRun(t *testing.T, context spec.G, it spec.S) {
 			Logger: log.NewPaketoLogger(output),
 		}
 		hook = func(content string, mode os.FileMode) hooks.Hook {
-			path := writeFile(t, app, ".cnb/action_hooks/pre-build", content, mode)
+			path := fake.WriteFile(t, app, ".cnb/action_hooks/pre-build", content, mode)
 			return hooks.Hook{Kind: hooks.PreBuild, Path: path, Name: ".cnb/action_hooks/pre-build"}
 		}
 	})

@@ -1,10 +1,10 @@
 package hooks
 
 import (
-	"fmt"
 	"time"
 
-	"github.com/onbuild-buildpacks/onbuild/internal/problem"
+	"github.com/onbuild-buildpacks/onbuild/hooks/deploy"
+	"github.com/onbuild-buildpacks/onbuild/hooks/invoke"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
 
@@ -20,10 +20,9 @@ const DirSetting = "BP_ACTION_HOOKS_DIR"
 // it.
 const TimeoutSetting = "BP_HOOK_TIMEOUT"
 
-// DeployTimeoutSetting bounds the deploy hook, which delays every container
-// start. onbuild/build-hook declares it; the value is fixed at build time,
-// and the same variable in the container's environment overrides it.
-const DeployTimeoutSetting = "BP_DEPLOY_HOOK_TIMEOUT"
+// DeployTimeoutSetting bounds the deploy hook (package deploy reads it at
+// container start too).
+const DeployTimeoutSetting = deploy.TimeoutSetting
 
 // Settings are what the hook buildpacks read.
 type Settings struct {
@@ -36,23 +35,6 @@ type Settings struct {
 
 // ReadSettings reads them.
 func ReadSettings(r settings.Reader) (Settings, error) {
-	timeout, err := ParseTimeout(TimeoutSetting, r.String(TimeoutSetting))
+	timeout, err := invoke.ParseTimeout(TimeoutSetting, r.String(TimeoutSetting))
 	return Settings{Dir: r.String(DirSetting), Timeout: timeout}, err
-}
-
-// ParseTimeout reads a Go duration (90s, 10m, 1h30m); 0 or nothing means
-// no limit.
-func ParseTimeout(name, value string) (time.Duration, error) {
-	if value == "" || value == "0" {
-		return 0, nil
-	}
-	timeout, err := time.ParseDuration(value)
-	if err != nil || timeout < 0 {
-		return 0, problem.Problem{
-			Title: "Invalid " + name,
-			Cause: fmt.Sprintf("%s=%q is not a duration.", name, value),
-			Fixes: []string{fmt.Sprintf("Write it like 90s, 10m or 1h (0 means no limit): pack build --env %s=10m", name)},
-		}
-	}
-	return timeout, nil
 }

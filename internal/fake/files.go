@@ -53,3 +53,20 @@ func WriteFiles(t *testing.T, dir string, files map[string]string) {
 		}
 	}
 }
+
+// WriteFile writes one file with its mode (a hook's executable bit
+// matters), creating its directories, and returns its path.
+func WriteFile(t *testing.T, dir, name, content string, mode os.FileMode) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -2,8 +2,8 @@
 // runs it before the app process, and it runs the app's deploy hook.
 package main
 
-import "github.com/onbuild-buildpacks/onbuild/hooks"
+import "github.com/onbuild-buildpacks/onbuild/hooks/deploy"
 
 func main() {
-	hooks.DeployMain()
+	deploy.Main()
 }

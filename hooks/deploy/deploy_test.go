@@ -1,4 +1,4 @@
-package hooks_test
+package deploy_test
 
 import (
 	"bytes"
@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/onbuild-buildpacks/onbuild/hooks/deploy"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
-
-	"github.com/onbuild-buildpacks/onbuild/hooks"
 )
 
 func testDeploy(t *testing.T, context spec.G, it spec.S) {
@@ -20,7 +20,7 @@ func testDeploy(t *testing.T, context spec.G, it spec.S) {
 		app      string
 		stderr   *bytes.Buffer
 		exports  *bytes.Buffer
-		deployer hooks.Deployer
+		deployer deploy.Deployer
 		config   func(content string, mode os.FileMode) string
 	)
 
@@ -28,13 +28,13 @@ func testDeploy(t *testing.T, context spec.G, it spec.S) {
 		app = t.TempDir()
 		stderr = &bytes.Buffer{}
 		exports = &bytes.Buffer{}
-		deployer = hooks.Deployer{Env: []string{"PATH=/usr/bin:/bin", "PORT=8080"}, Stderr: stderr}
+		deployer = deploy.Deployer{Env: []string{"PATH=/usr/bin:/bin", "PORT=8080"}, Stderr: stderr}
 		config = func(content string, mode os.FileMode) string {
-			path := writeFile(t, app, ".cnb/action_hooks/deploy", content, mode)
+			path := fake.WriteFile(t, app, ".cnb/action_hooks/deploy", content, mode)
 			file, err := os.Create(filepath.Join(t.TempDir(), "deploy-hook.toml"))
 			Expect(err).NotTo(HaveOccurred())
 			defer file.Close()
-			Expect(toml.NewEncoder(file).Encode(hooks.DeployConfig{Name: ".cnb/action_hooks/deploy", Path: path, AppDir: app})).To(Succeed())
+			Expect(toml.NewEncoder(file).Encode(deploy.Config{Name: ".cnb/action_hooks/deploy", Path: path, AppDir: app})).To(Succeed())
 			return file.Name()
 		}
 	})
@@ -94,7 +94,7 @@ func testDeploy(t *testing.T, context spec.G, it spec.S) {
 
 	it("stops a deploy hook past its timeout, the container's setting winning over the build's", func() {
 		path := config("#!/bin/sh\necho migrating\nsleep 1000\n", 0755)
-		var c hooks.DeployConfig
+		var c deploy.Config
 		_, err := toml.DecodeFile(path, &c)
 		Expect(err).NotTo(HaveOccurred())
 		c.Timeout = "1h"

@@ -1,8 +1,9 @@
-package hooks
+package invoke
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,8 +35,8 @@ var settle = 200 * time.Millisecond
 // group are gone: a daemon that moved to its own session still holds it.
 var drainWait = 2 * time.Second
 
-// hookProcess is one run of a hook program.
-type hookProcess struct {
+// Process is one run of a hook program.
+type Process struct {
 	Command string
 	Args    []string
 	Dir     string
@@ -49,8 +50,8 @@ type hookProcess struct {
 	KeepLeftovers bool
 }
 
-// processResult is what happened besides the exit status.
-type processResult struct {
+// Result is what happened besides the exit status.
+type Result struct {
 	// Left describes each process the hook left running ("1234 sleep
 	// 1000"), all of them stopped.
 	Left []string
@@ -61,8 +62,8 @@ type processResult struct {
 	Detached bool
 }
 
-func (p hookProcess) run() (processResult, error) {
-	var result processResult
+func (p Process) Run() (Result, error) {
+	var result Result
 	cmd := exec.Command(p.Command, p.Args...)
 	cmd.Dir, cmd.Env = p.Dir, p.Env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -128,7 +129,7 @@ type hookOutput struct {
 // connectOutput hands an *os.File output (the deploy hook's stderr) over as
 // it is: nothing to copy, and a process left running keeps writing to it.
 // Any other writer gets a pipe that we, not exec.Cmd, wait for.
-func (p hookProcess) connectOutput(cmd *exec.Cmd) (hookOutput, error) {
+func (p Process) connectOutput(cmd *exec.Cmd) (hookOutput, error) {
 	output := hookOutput{copied: make(chan struct{})}
 	if file, ok := p.Output.(*os.File); ok {
 		cmd.Stdout, cmd.Stderr = file, file
@@ -233,4 +234,17 @@ func describe(pid int) string {
 		command = command[:120] + "..."
 	}
 	return strconv.Itoa(pid) + " " + command
+}
+
+// ExitStatus returns the exit code an exec.d program passes on for a
+// failed hook, and how to say what happened.
+func ExitStatus(err error) (int, string) {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		return 126, fmt.Sprintf("could not start (%v)", err)
+	}
+	if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal()), fmt.Sprintf("was killed by signal %s", ws.Signal())
+	}
+	return exit.ExitCode(), fmt.Sprintf("exited with code %d", exit.ExitCode())
 }

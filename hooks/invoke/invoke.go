@@ -1,4 +1,9 @@
-package hooks
+// Package invoke runs one hook file: it reads what the file is (a binary,
+// or a script and its interpreter), runs it in its own process group with
+// a timeout, stops what it leaves behind, and reads the variables it
+// exported. Both the build (package hooks) and the deploy hook's
+// container-start program use it, so it imports no build code.
+package invoke
 
 import (
 	"bytes"
@@ -11,6 +16,34 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
+
+// The hook kinds, named as their files in .cnb/action_hooks.
+const (
+	PreBuild = "pre-build"
+	Build    = "build"
+	Deploy   = "deploy"
+)
+
+// Hook is one hook file of the app.
+type Hook struct {
+	Kind string
+	// Path is absolute.
+	Path string
+	// Name is how the developer knows the file: its path in the app.
+	Name string
+	// Note is the compatibility note of its location, "" for the native one.
+	Note string
+}
+
+// EnvDirVariable names the directory a hook writes NAME files into to
+// export variables (content = value) to later build steps and the app:
+// these go into the image.
+const EnvDirVariable = "CNB_HOOK_ENV_DIR"
+
+// BuildEnvDirVariable names the directory for variables only later build
+// steps see (a short-lived token for a private index): they go into a
+// build-only layer, never into the image.
+const BuildEnvDirVariable = "CNB_HOOK_BUILD_ENV_DIR"
 
 // Invocation is how a hook file is started.
 type Invocation struct {

@@ -1,4 +1,4 @@
-package hooks_test
+package invoke_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/hooks/invoke"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
@@ -36,7 +37,7 @@ func FuzzReadEnvDir(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0644); err != nil {
 			return // a name this file system refuses
 		}
-		vars, warnings, err := hooks.ReadEnvDir(dir)
+		vars, warnings, err := invoke.ReadEnvDir(dir)
 		if err != nil {
 			var p problem.Problem
 			if !errors.As(err, &p) {
