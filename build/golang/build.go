@@ -135,15 +135,18 @@ func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader
 	if plan.project, err = ReadProject(appDir); err != nil {
 		return plan, err
 	}
-	request := Requested(plan.project, plan.settings.Version)
+	request, err := Requested(plan.project, plan.settings.Version)
+	if err != nil {
+		return plan, err
+	}
 	resolved, err := Resolve(request, Versions(metadata.Dependencies))
 	if err != nil {
 		return plan, err
 	}
-	if err := CheckGoLine(resolved, request, plan.project); err != nil {
-		return plan, err
+	b.Logger.Headerf("%s", Explain(request, resolved))
+	if request.Ignored != "" {
+		b.Logger.Bodyf("%s", request.Ignored)
 	}
-	b.logRequest(request, resolved)
 	for _, dependency := range metadata.Dependencies {
 		if dependency.ID == goDependency && dependency.Version == resolved {
 			plan.dependency = dependency
@@ -158,17 +161,6 @@ func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader
 		GOFLAGS: plan.settings.GoFlags, Vendored: plan.project.Vendored,
 	})
 	return plan, err
-}
-
-func (b Builder) logRequest(request Request, resolved string) {
-	switch {
-	case request.Version == "":
-		b.Logger.Headerf("Go %s: %s, the newest Go onbuild/go knows", resolved, request.Source)
-	case request.Version != resolved:
-		b.Logger.Headerf("Go %s: %s asks for %s, the newest patch onbuild/go knows", resolved, request.Source, request.Version)
-	default:
-		b.Logger.Headerf("Go %s: %s asks for it", resolved, request.Source)
-	}
 }
 
 func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency, goproxy string) (libcnb.Layer, error) {

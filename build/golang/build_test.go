@@ -128,7 +128,7 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(filepath.Join(ctx.ApplicationPath, ".cnb", "action_hooks", "build")).To(BeAnExistingFile())
 
 		log := output.String()
-		Expect(log).To(ContainSubstring("Go 1.24.13: go.mod's go line asks for 1.24, the newest patch onbuild/go knows"))
+		Expect(log).To(ContainSubstring("Go 1.24.13: go.mod's go line asks for 1.24 or newer, the newest 1.24 patch onbuild/go knows"))
 		Expect(log).To(ContainSubstring("downloading golang.org/x/text v0.21.0"))
 		Expect(log).To(ContainSubstring(". → web: compiled 1 package (example.com/web)"))
 		Expect(log).To(ContainSubstring("Go build cache: 0 B (limit 1.0 GiB)"))
@@ -136,9 +136,9 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("fails before any download on an unknown Go version and lists the known ones", func() {
-		writeFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "module example.com/web\n\ngo 1.20\n"})
+		writeFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "module example.com/web\n\ngo 1.25.0\n"})
 		_, err := goBuild.Build(ctx)
-		Expect(err).To(MatchError(ContainSubstring("go.mod's go line asks for Go 1.20, and onbuild/go can install only these versions:\n  1.24.13")))
+		Expect(err).To(MatchError(ContainSubstring("go.mod's go line asks for Go 1.25.0 or newer, and onbuild/go can install only these versions:\n  1.24.13")))
 		Expect(executor.Executions).To(BeEmpty())
 		Expect(filepath.Join(ctx.Layers.Path, "go")).NotTo(BeADirectory())
 	})

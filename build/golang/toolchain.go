@@ -2,10 +2,8 @@ package golang
 
 import (
 	"fmt"
-	"go/version"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,132 +16,6 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/paketo-buildpacks/libpak/v2/sbom"
 )
-
-// goDependency is the id of the toolchains in buildpack.toml.
-const goDependency = "go"
-
-// Request is the Go version an app asks for and who asks, for messages.
-type Request struct {
-	// Version is "1.23.4", "1.23" (any patch: the newest known), or ""
-	// when nothing asks.
-	Version string
-	// Source names where it comes from: "BP_GO_VERSION", "go.mod's
-	// toolchain line", "go.mod's go line".
-	Source string
-}
-
-// Requested applies the go command's rules: BP_GO_VERSION first, then the
-// toolchain line, unless it is older than the go line (the go command
-// ignores such a toolchain line), then the go line.
-func Requested(project Project, override string) Request {
-	if override = strings.TrimPrefix(strings.TrimSpace(override), "go"); override != "" {
-		return Request{Version: override, Source: VersionSetting}
-	}
-	if project.Toolchain != "" && (project.Go == "" || version.Compare("go"+project.Toolchain, "go"+project.Go) >= 0) {
-		return Request{Version: project.Toolchain, Source: project.File + "'s toolchain line"}
-	}
-	if project.Go != "" {
-		return Request{Version: project.Go, Source: project.File + "'s go line"}
-	}
-	return Request{Source: project.File + ", which has no go line,"}
-}
-
-// Versions lists the toolchain versions of buildpack.toml, oldest first.
-func Versions(dependencies []libpak.BuildModuleDependency) []string {
-	var versions []string
-	for _, dependency := range dependencies {
-		if dependency.ID == goDependency {
-			versions = append(versions, dependency.Version)
-		}
-	}
-	sort.Slice(versions, func(i, j int) bool { return version.Compare("go"+versions[i], "go"+versions[j]) < 0 })
-	return versions
-}
-
-// Resolve turns a request into a version of known: exactly the one asked
-// for, or the newest patch of X.Y when only X.Y is given (a go line such
-// as `go 1.24` means "any 1.24"), or the newest when nothing is asked.
-func Resolve(request Request, known []string) (string, error) {
-	if len(known) == 0 {
-		return "", fmt.Errorf("buildpack.toml lists no %q dependency", goDependency)
-	}
-	if request.Version == "" {
-		return known[len(known)-1], nil
-	}
-	if isMinorVersion(request.Version) {
-		newest := ""
-		for _, v := range known {
-			if strings.HasPrefix(v, request.Version+".") {
-				newest = v
-			}
-		}
-		if newest != "" {
-			return newest, nil
-		}
-	}
-	for _, v := range known {
-		if v == request.Version {
-			return v, nil
-		}
-	}
-	return "", unknownGoProblem(request, known)
-}
-
-// isMinorVersion reports a bare X.Y, without patch or pre-release.
-func isMinorVersion(v string) bool {
-	parts := strings.Split(v, ".")
-	return len(parts) == 2 && version.IsValid("go"+v) && !strings.ContainsAny(parts[1], "abcdefghijklmnopqrstuvwxyz")
-}
-
-func unknownGoProblem(request Request, known []string) problem.Problem {
-	newest := known[len(known)-1]
-	minor := newest[:strings.LastIndex(newest, ".")]
-	suggestion := ""
-	if lang := version.Lang("go" + request.Version); lang != "" {
-		for _, v := range known {
-			if version.Lang("go"+v) == lang {
-				suggestion = v
-			}
-		}
-	}
-	fixes := []string{}
-	if suggestion != "" {
-		fixes = append(fixes, fmt.Sprintf("Build with the newest known patch of the same release: pack build --env %s=%s", VersionSetting, suggestion))
-	}
-	fixes = append(fixes,
-		fmt.Sprintf("Ask for a version above in %s, e.g. `go %s` (the newest %s patch, %s) and no toolchain line.", goModFile(request), minor, minor, newest),
-		fmt.Sprintf("Set %s to one of them: pack build --env %s=%s", VersionSetting, VersionSetting, newest),
-	)
-	return problem.Problem{
-		Title: "Go version not available",
-		Cause: fmt.Sprintf("%s asks for Go %s, and onbuild/go can install only these versions:\n  %s",
-			request.Source, request.Version, strings.Join(known, ", ")),
-		Fixes: fixes,
-	}
-}
-
-func goModFile(request Request) string {
-	if strings.HasPrefix(request.Source, "go.work") {
-		return "go.work"
-	}
-	return "go.mod"
-}
-
-// CheckGoLine refuses a BP_GO_VERSION older than the go line: with
-// GOTOOLCHAIN=local the go command would stop with a terser message.
-func CheckGoLine(resolved string, request Request, project Project) error {
-	if request.Source != VersionSetting || project.Go == "" || version.Compare("go"+resolved, "go"+project.Go) >= 0 {
-		return nil
-	}
-	return problem.Problem{
-		Title: "Go version too old for " + project.File,
-		Cause: fmt.Sprintf("%s=%s picks Go %s, but %s's go line requires Go %s or newer.", VersionSetting, request.Version, resolved, project.File, project.Go),
-		Fixes: []string{
-			fmt.Sprintf("Set %s to %s or newer, or unset it to build with what %s asks for.", VersionSetting, project.Go, project.File),
-			fmt.Sprintf("Lower the go line of %s, if the code builds with Go %s.", project.File, resolved),
-		},
-	}
-}
 
 // Proxy returns the first GOPROXY entry that is a proxy (not direct or
 // off), where the toolchain is downloaded from like any module, or "".

@@ -17,68 +17,10 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/golang"
-	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 func testToolchain(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
-	known := []string{"1.22.12", "1.23.4", "1.23.12", "1.24.13"}
-
-	context("Requested", func() {
-		it("prefers BP_GO_VERSION, with or without the go prefix", func() {
-			project := golang.Project{File: "go.mod", Go: "1.22", Toolchain: "1.23.4"}
-			Expect(golang.Requested(project, "go1.24.13")).To(Equal(golang.Request{Version: "1.24.13", Source: "BP_GO_VERSION"}))
-		})
-
-		it("takes the toolchain line unless it is older than the go line", func() {
-			Expect(golang.Requested(golang.Project{File: "go.mod", Go: "1.22", Toolchain: "1.23.4"}, "")).
-				To(Equal(golang.Request{Version: "1.23.4", Source: "go.mod's toolchain line"}))
-			Expect(golang.Requested(golang.Project{File: "go.mod", Go: "1.24.1", Toolchain: "1.23.4"}, "")).
-				To(Equal(golang.Request{Version: "1.24.1", Source: "go.mod's go line"}))
-		})
-
-		it("says when nothing asks", func() {
-			Expect(golang.Requested(golang.Project{File: "go.mod"}, " ").Version).To(BeEmpty())
-		})
-	})
-
-	context("Resolve", func() {
-		it("finds exactly the version asked for", func() {
-			Expect(golang.Resolve(golang.Request{Version: "1.23.4"}, known)).To(Equal("1.23.4"))
-		})
-
-		it("completes X.Y to the newest known patch", func() {
-			Expect(golang.Resolve(golang.Request{Version: "1.23"}, known)).To(Equal("1.23.12"))
-		})
-
-		it("takes the newest when nothing asks", func() {
-			Expect(golang.Resolve(golang.Request{}, known)).To(Equal("1.24.13"))
-		})
-
-		it("lists what is available for an unknown version, suggesting the same release", func() {
-			_, err := golang.Resolve(golang.Request{Version: "1.23.5", Source: "go.mod's go line"}, known)
-			Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
-			Expect(err.Error()).To(ContainSubstring("[Error: Go version not available]"))
-			Expect(err.Error()).To(ContainSubstring("go.mod's go line asks for Go 1.23.5"))
-			Expect(err.Error()).To(ContainSubstring("1.22.12, 1.23.4, 1.23.12, 1.24.13"))
-			Expect(err.Error()).To(ContainSubstring("BP_GO_VERSION=1.23.12"))
-		})
-
-		it("refuses a release it has no patch of, and versions GOTOOLCHAIN-style names do not match", func() {
-			_, err := golang.Resolve(golang.Request{Version: "1.20"}, known)
-			Expect(err).To(MatchError(ContainSubstring("asks for Go 1.20")))
-			_, err = golang.Resolve(golang.Request{Version: "1.24rc1"}, known)
-			Expect(err).To(MatchError(ContainSubstring("asks for Go 1.24rc1")))
-		})
-	})
-
-	it("refuses a BP_GO_VERSION older than the go line", func() {
-		project := golang.Project{File: "go.mod", Go: "1.24"}
-		err := golang.CheckGoLine("1.23.12", golang.Request{Version: "1.23", Source: "BP_GO_VERSION"}, project)
-		Expect(err).To(MatchError(ContainSubstring("go.mod's go line requires Go 1.24 or newer")))
-		Expect(golang.CheckGoLine("1.24.13", golang.Request{Version: "1.24", Source: "BP_GO_VERSION"}, project)).To(Succeed())
-	})
-
 	it("picks the first GOPROXY entry that is a proxy", func() {
 		Expect(golang.Proxy("https://a.example/p,direct")).To(Equal("https://a.example/p"))
 		Expect(golang.Proxy("direct|https://b.example")).To(Equal("https://b.example"))
