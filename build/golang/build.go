@@ -97,6 +97,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		Executor: b.Executor,
 		Logger:   b.Logger,
 	}
+	// Entries the build reads get a fresh mtime from the go command, so the
+	// cache can be trimmed to them after.
+	buildStart := time.Now()
+	if err := AgeBuildCache(buildCache.Path); err != nil {
+		b.Logger.Bodyf("Go build cache: not trimmed this time: %v", err)
+		buildStart = agedTime
+	}
 	built, err := compiler.buildAll(plan, filepath.Join(binaries.Path, "bin"))
 	if err != nil {
 		return result, err
@@ -111,8 +118,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	binaries.Metadata = map[string]interface{}{"go": plan.dependency.Version, "targets": len(built)}
 
-	compiler.evictBuildCache(buildCache.Path, plan.settings.CacheLimit)
 	compiler.evictModuleCache(modCache.Path, plan)
+	compiler.dropModuleZips(modCache.Path)
+	compiler.trimBuildCache(buildCache.Path, buildStart.Add(-time.Minute))
+	compiler.evictBuildCache(buildCache.Path, plan.settings.CacheLimit)
 
 	if result.Processes, err = Processes(built); err != nil {
 		return result, err
@@ -354,6 +363,26 @@ func buildProblem(target Target, output string, env []string) error {
 		Title: "go build failed",
 		Cause: fmt.Sprintf("go build of %s failed:\n\n%s", target.Package, problem.LastLines(output, 30)),
 		Fixes: fixes,
+	}
+}
+
+func (c goCompiler) trimBuildCache(dir string, since time.Time) {
+	trim, err := TrimBuildCache(dir, since)
+	switch {
+	case err != nil:
+		c.Logger.Bodyf("Go build cache: not trimmed this time: %v", err)
+	case trim.Removed > 0:
+		c.Logger.Headerf("Go build cache: removed %d entries (%s) this build did not read", trim.Removed, FormatSize(trim.Before-trim.After))
+	}
+}
+
+func (c goCompiler) dropModuleZips(dir string) {
+	dropped, err := DropModuleZips(dir)
+	switch {
+	case err != nil:
+		c.Logger.Bodyf("Go module cache: zips kept this time: %v", err)
+	case dropped.Removed > 0:
+		c.Logger.Headerf("Go module cache: removed %d module zips (%s); the go command builds from the extracted modules", dropped.Removed, FormatSize(dropped.Before))
 	}
 }
 

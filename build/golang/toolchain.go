@@ -12,7 +12,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/paketo-buildpacks/libpak/v2"
-	"github.com/paketo-buildpacks/libpak/v2/crush"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/paketo-buildpacks/libpak/v2/sbom"
 )
@@ -42,6 +41,16 @@ type Toolchain struct {
 	Env []string
 }
 
+// toolchainMetadata is the toolchain layer's cache key: libpak's for a
+// dependency, and which of its files the layer holds.
+type toolchainMetadata struct {
+	ID       string `toml:"id"`
+	Name     string `toml:"name"`
+	Version  string `toml:"version"`
+	Checksum string `toml:"checksum"`
+	Contents string `toml:"contents"`
+}
+
 // Go returns the path of the go command in the layer.
 func (t Toolchain) Go(layer libcnb.Layer) string {
 	return filepath.Join(layer.Path, "bin", "go")
@@ -51,7 +60,12 @@ func (t Toolchain) Go(layer libcnb.Layer) string {
 // later build trusts a half-extracted toolchain.
 func (t Toolchain) Contribute(layer *libcnb.Layer) error {
 	previous, _ := layer.Metadata["version"].(string)
-	contributor := libpak.NewLayerContributor("Go "+t.Dependency.Version, t.Dependency.GetMetadata(),
+	dependency := t.Dependency.GetMetadata()
+	expected := toolchainMetadata{
+		ID: dependency.ID, Name: dependency.Name, Version: dependency.Version, Checksum: dependency.Checksum,
+		Contents: toolchainContents,
+	}
+	contributor := libpak.NewLayerContributor("Go "+t.Dependency.Version, expected,
 		libcnb.LayerTypes{Build: true, Cache: true}, t.Logger)
 	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
 		if previous != "" && previous != t.Dependency.Version {
@@ -82,8 +96,8 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 	}
 	defer artifact.Close()
 
-	// Module zips hold every file under golang.org/toolchain@<version>/.
-	if err := crush.Extract(artifact, layer.Path, 2); err != nil {
+	extraction, err := extractGoroot(artifact, layer.Path)
+	if err != nil {
 		return fmt.Errorf("unable to extract Go %s\n%w", dependency.Version, err)
 	}
 	if _, err := os.Stat(t.Go(*layer)); err != nil {
@@ -96,7 +110,9 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 	if err := sbom.NewSyftDependency(layer.Path, []sbom.SyftArtifact{artifactSBOM}).WriteTo(layer.SBOMPath(libcnb.SyftJSON)); err != nil {
 		return fmt.Errorf("unable to write the Go toolchain SBOM\n%w", err)
 	}
-	t.Logger.Bodyf("Installed Go %s in %s", dependency.Version, time.Since(start).Round(100*time.Millisecond))
+	t.Logger.Bodyf("Installed Go %s in %s: %d files (%s) that go build and go test read; left out %d (%s): the standard library's tests and testdata, the source of cmd/, and tools such as pprof and trace",
+		dependency.Version, time.Since(start).Round(100*time.Millisecond),
+		extraction.Files, FormatSize(extraction.Bytes), extraction.Skipped, FormatSize(extraction.Left))
 	return nil
 }
 

@@ -21,6 +21,22 @@ import (
 
 func testToolchain(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
+	it("keeps the GOROOT files go build and go test read", func() {
+		for _, name := range []string{"bin/go", "bin/gofmt", "go.env", "VERSION", "LICENSE", "lib/time/zoneinfo.zip",
+			"pkg/include/textflag.h", "pkg/tool/linux_amd64/compile", "pkg/tool/linux_amd64/link", "pkg/tool/linux_amd64/cgo",
+			"pkg/tool/linux_amd64/vet", "pkg/tool/linux_amd64/cover", "pkg/tool/linux_amd64/preprofile",
+			"src/net/http/server.go", "src/runtime/race/race_linux_amd64.syso", "src/vendor/modules.txt", "src/go.mod",
+			"src/internal/testenv/testenv.go", "src/testing/testing.go", "src/crypto/internal/fips140/v1.0.0/cast.go"} {
+			Expect(golang.Needed(name)).To(BeTrue(), name)
+		}
+		for _, name := range []string{"src/net/http/serve_test.go", "src/net/http/testdata/file", "src/cmd/go/main.go",
+			"src/cmd/compile/internal/ssa/func.go", "pkg/tool/linux_amd64/pprof", "pkg/tool/linux_amd64/trace",
+			"pkg/tool/linux_amd64/objdump", "test/fixedbugs/issue1.go", "api/go1.txt", "doc/go_spec.html",
+			"misc/wasm/wasm_exec.js", "CONTRIBUTING.md", "codereview.cfg"} {
+			Expect(golang.Needed(name)).To(BeFalse(), name)
+		}
+	})
+
 	it("picks the first GOPROXY entry that is a proxy", func() {
 		Expect(golang.Proxy("https://a.example/p,direct")).To(Equal("https://a.example/p"))
 		Expect(golang.Proxy("direct|https://b.example")).To(Equal("https://b.example"))
@@ -68,6 +84,16 @@ func testToolchain(t *testing.T, context spec.G, it spec.S) {
 			Expect(info.Mode().Perm() & 0111).NotTo(BeZero())
 			Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true}))
 			Expect(layer.Metadata).To(HaveKeyWithValue("version", "1.24.13"))
+			Expect(layer.Metadata).To(HaveKeyWithValue("contents", "build-and-test"))
+			Expect(filepath.Join(layer.Path, "src", "fmt", "print.go")).To(BeAnExistingFile())
+			Expect(filepath.Join(layer.Path, "go.env")).To(BeAnExistingFile())
+			compile, err := os.Stat(filepath.Join(layer.Path, "pkg", "tool", "linux_amd64", "compile"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(compile.Mode().Perm()&0111).NotTo(BeZero(), "zip entries carry no reliable modes")
+			for _, left := range []string{"src/fmt/fmt_test.go", "src/fmt/testdata", "src/cmd", "pkg/tool/linux_amd64/pprof", "CONTRIBUTING.md"} {
+				Expect(filepath.Join(layer.Path, left)).NotTo(BeAnExistingFile(), left)
+			}
+			Expect(output.String()).To(MatchRegexp(`Installed Go 1.24.13 in \S+: 5 files \(\d+ B\) that go build and go test read; left out 5`))
 			Expect(layer.BuildEnvironment).To(HaveKeyWithValue("GOTOOLCHAIN.override", "local"))
 			Expect(layer.SBOMPath(libcnb.SyftJSON)).To(BeAnExistingFile())
 			Expect(output.String()).To(ContainSubstring("Downloading from file://" + proxy + "/golang.org/toolchain/@v/v0.0.1-go1.24.13.linux-amd64.zip"))
@@ -124,7 +150,11 @@ func toolchainZip(t *testing.T, version string) []byte {
 	var buffer bytes.Buffer
 	w := zip.NewWriter(&buffer)
 	prefix := "golang.org/toolchain@v0.0.1-go" + version + ".linux-amd64/"
-	for name, mode := range map[string]os.FileMode{"bin/go": 0755, "VERSION": 0644} {
+	files := map[string]os.FileMode{"bin/go": 0755, "VERSION": 0644, "go.env": 0644,
+		"src/fmt/print.go": 0644, "src/fmt/fmt_test.go": 0644, "src/fmt/testdata/x.txt": 0644,
+		"src/cmd/go/main.go": 0644, "pkg/tool/linux_amd64/compile": 0644, "pkg/tool/linux_amd64/pprof": 0644,
+		"CONTRIBUTING.md": 0644}
+	for name, mode := range files {
 		header := &zip.FileHeader{Name: prefix + name, Method: zip.Deflate}
 		header.SetMode(mode)
 		f, err := w.CreateHeader(header)
