@@ -47,6 +47,9 @@ type goPlan struct {
 	targets    []Target
 	flags      []string
 	settings   Settings
+	// modules is a digest of go.mod, go.sum, go.work and go.work.sum: when
+	// it changes, modules may have fallen out of use.
+	modules string
 }
 
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
@@ -74,6 +77,8 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
+	previousModules, _ := modCache.Metadata["modules"].(string)
+	modCache.Metadata["modules"] = plan.modules
 	buildCache, err := cacheLayer(ctx.Layers, "go-build-cache")
 	if err != nil {
 		return result, err
@@ -118,7 +123,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	binaries.Metadata = map[string]interface{}{"go": plan.dependency.Version, "targets": len(built)}
 
-	compiler.evictModuleCache(modCache.Path, plan)
+	compiler.evictModuleCache(modCache.Path, plan, previousModules != "" && previousModules != plan.modules)
 	compiler.dropModuleZips(modCache.Path)
 	compiler.trimBuildCache(buildCache.Path, buildStart.Add(-time.Minute))
 	compiler.evictBuildCache(buildCache.Path, plan.settings.CacheLimit)
@@ -162,6 +167,9 @@ func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader
 		}
 	}
 
+	if plan.modules, err = ModuleFilesDigest(appDir); err != nil {
+		return plan, err
+	}
 	if plan.targets, err = Targets(appDir, plan.settings.Targets, plan.project.Module, plan.settings.CGO); err != nil {
 		return plan, err
 	}
@@ -200,7 +208,10 @@ func cacheLayer(layers libcnb.Layers, name string) (libcnb.Layer, error) {
 		return layer, fmt.Errorf("unable to create %s\n%w", layer.Path, err)
 	}
 	layer.LayerTypes = libcnb.LayerTypes{Cache: true}
-	layer.Metadata = map[string]interface{}{"cache": name}
+	if layer.Metadata == nil {
+		layer.Metadata = map[string]interface{}{}
+	}
+	layer.Metadata["cache"] = name
 	return layer, nil
 }
 
@@ -400,11 +411,15 @@ func (c goCompiler) evictBuildCache(dir string, limit int64) {
 }
 
 // evictModuleCache asks the go command, offline, which modules the targets
-// use, but only once the cache is over its limit: a normal build pays
-// nothing for the bound.
-func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
+// use, but only once the cache is over its limit or the module files
+// changed since the last build: a source-only rebuild pays nothing.
+func (c goCompiler) evictModuleCache(dir string, plan goPlan, modulesChanged bool) {
 	limit := plan.settings.ModCacheLimit
 	size, err := DirSize(dir)
+	if modulesChanged && err == nil {
+		c.modulesNoLongerUsed(dir, plan, size)
+		return
+	}
 	if err != nil || size <= limit {
 		c.Logger.Headerf("Go module cache: %s (limit %s)", FormatSize(size), FormatSize(limit))
 		return
@@ -424,6 +439,23 @@ func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
 	if eviction.After > limit {
 		c.Logger.Bodyf("The modules this build uses take more than the limit: raise %s to keep them cached.", ModCacheLimitSetting)
 	}
+}
+
+// modulesNoLongerUsed removes the modules a go.mod change left behind,
+// which every later build would otherwise restore and save for nothing.
+func (c goCompiler) modulesNoLongerUsed(dir string, plan goPlan, size int64) {
+	inUse, err := c.modulesInUse(dir, plan)
+	if err != nil {
+		c.Logger.Headerf("Go module cache: %s, kept: unable to list the modules in use: %v", FormatSize(size), err)
+		return
+	}
+	eviction, err := EvictModuleCache(dir, 0, inUse)
+	if err != nil {
+		c.Logger.Headerf("Go module cache: eviction stopped: %v", err)
+		return
+	}
+	c.Logger.Headerf("Go module cache: the module files changed: removed %d module versions this build no longer uses, now %s",
+		eviction.Removed, FormatSize(eviction.After))
 }
 
 func (c goCompiler) modulesInUse(dir string, plan goPlan) (map[string]bool, error) {

@@ -143,6 +143,24 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(filepath.Join(ctx.Layers.Path, "go")).NotTo(BeADirectory())
 	})
 
+	it("removes the modules a go.mod change left behind, asking go list offline which are in use", func() {
+		// What the restorer leaves of the last build's module cache layer.
+		writeFiles(t, ctx.Layers.Path, map[string]string{
+			"go-mod-cache.toml": "[types]\ncache = true\n[metadata]\ncache = \"go-mod-cache\"\nmodules = \"digest of older module files\"\n",
+			"go-mod-cache/golang.org/x/text@v0.20.0/go.mod":                "module golang.org/x/text\n",
+			"go-mod-cache/cache/download/golang.org/x/text/@v/v0.20.0.mod": "module golang.org/x/text\n",
+		})
+		result, err := goBuild.Build(ctx)
+		Expect(err).NotTo(HaveOccurred(), output.String())
+		Expect(executor.Executions).To(HaveLen(2))
+		Expect(executor.Executions[1].Args[:2]).To(Equal([]string{"list", "-deps"}))
+		Expect(executor.Executions[1].Env).To(ContainElement("GOPROXY=off"))
+		Expect(output.String()).To(ContainSubstring("Go module cache: the module files changed: removed 1 module versions this build no longer uses"))
+		Expect(filepath.Join(ctx.Layers.Path, "go-mod-cache", "golang.org", "x", "text@v0.20.0")).NotTo(BeADirectory())
+		Expect(filepath.Join(ctx.Layers.Path, "go-mod-cache", "cache", "download", "golang.org", "x", "text", "@v", "v0.20.0.mod")).To(BeAnExistingFile())
+		Expect(result.Layers[1].Metadata["modules"]).To(MatchRegexp(`^[0-9a-f]{64}$`))
+	})
+
 	it("fails on a go.mod without a module line", func() {
 		writeFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "go 1.24\n"})
 		_, err := goBuild.Build(ctx)

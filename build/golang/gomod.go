@@ -1,6 +1,8 @@
 package golang
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -108,6 +110,21 @@ func readWorkFile(appDir string) (*modfile.WorkFile, error) {
 		return nil, parseProblem("go.work", err)
 	}
 	return file, nil
+}
+
+// ModuleFilesDigest is a sha256 of the files that decide which modules a
+// build uses.
+func ModuleFilesDigest(appDir string) (string, error) {
+	digest := sha256.New()
+	for _, name := range []string{"go.mod", "go.sum", "go.work", "go.work.sum"} {
+		content, err := os.ReadFile(filepath.Join(appDir, name))
+		if err != nil && !os.IsNotExist(err) {
+			return "", fmt.Errorf("unable to read %s\n%w", name, err)
+		}
+		fmt.Fprintf(digest, "%s %d\n", name, len(content))
+		digest.Write(content)
+	}
+	return hex.EncodeToString(digest.Sum(nil)), nil
 }
 
 // implicitWorkGo is the go line the go command assumes for a go.work
