@@ -146,7 +146,7 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 	it("removes the modules a go.mod change left behind, asking go list offline which are in use", func() {
 		// What the restorer leaves of the last build's module cache layer.
 		writeFiles(t, ctx.Layers.Path, map[string]string{
-			"go-mod-cache.toml": "[types]\ncache = true\n[metadata]\ncache = \"go-mod-cache\"\nmodules = \"digest of older module files\"\n",
+			"go-mod-cache.toml":                                            "[types]\ncache = true\n[metadata]\ncache = \"go-mod-cache\"\nmodules = \"digest of older module files\"\n",
 			"go-mod-cache/golang.org/x/text@v0.20.0/go.mod":                "module golang.org/x/text\n",
 			"go-mod-cache/cache/download/golang.org/x/text/@v/v0.20.0.mod": "module golang.org/x/text\n",
 		})
