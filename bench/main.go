@@ -535,8 +535,16 @@ func (b *bench) machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s, %d cores, %s, %d runs per scenario (median, min-max)",
-		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory, b.runs)
+	// The Docker engine may be shared: the load says how busy the machine
+	// was, which moves every number.
+	load := "unknown"
+	if content, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if fields := strings.Fields(string(content)); len(fields) > 2 {
+			load = strings.Join(fields[:3], " ")
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s, load average (1, 5, 15 min) at the end %s, %d runs per scenario (median, min-max)",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory, load, b.runs)
 }
 
 var timer = regexp.MustCompile(`Timer: (\w+) ran for ([0-9.]+[mµn]?s)`)
