@@ -393,7 +393,7 @@ func (c goCompiler) dropModuleZips(dir string) {
 	case err != nil:
 		c.Logger.Bodyf("Go module cache: zips kept this time: %v", err)
 	case dropped.Removed > 0:
-		c.Logger.Headerf("Go module cache: removed %d module zips (%s); the go command builds from the extracted modules", dropped.Removed, FormatSize(dropped.Before))
+		c.Logger.Headerf("Go module cache: removed %d module zip(s) (%s); the go command builds from the extracted modules", dropped.Removed, FormatSize(dropped.Before))
 	}
 }
 

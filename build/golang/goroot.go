@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -75,6 +76,8 @@ func extractGoroot(archive *os.File, dir string) (Extraction, error) {
 	if err != nil {
 		return extraction, err
 	}
+	var wanted []*zip.File
+	var names []string
 	for _, file := range reader.File {
 		if file.Mode().IsDir() || strings.HasSuffix(file.Name, "/") {
 			continue
@@ -88,13 +91,41 @@ func extractGoroot(archive *os.File, dir string) (Extraction, error) {
 			extraction.Left += int64(file.UncompressedSize64)
 			continue
 		}
-		if err := writeZipFile(file, filepath.Join(dir, filepath.FromSlash(name)), executable(name)); err != nil {
-			return extraction, err
-		}
+		wanted = append(wanted, file)
+		names = append(names, name)
 		extraction.Files++
 		extraction.Bytes += int64(file.UncompressedSize64)
 	}
-	return extraction, nil
+	return extraction, extractFiles(wanted, names, dir)
+}
+
+// extractFiles inflates on every core: a cold build waits for it, and
+// inflating, not writing, is what takes the time.
+func extractFiles(files []*zip.File, names []string, dir string) error {
+	next := make(chan int)
+	errs := make(chan error, runtime.NumCPU())
+	for w := 0; w < runtime.NumCPU(); w++ {
+		go func() {
+			var err error
+			for i := range next {
+				if err == nil {
+					err = writeZipFile(files[i], filepath.Join(dir, filepath.FromSlash(names[i])), executable(names[i]))
+				}
+			}
+			errs <- err
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	var first error
+	for w := 0; w < runtime.NumCPU(); w++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // gorootName strips the module prefix, refusing names that would land
