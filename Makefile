@@ -73,8 +73,10 @@ integration: builder
 
 test: unit integration
 
-# Speed and size against the Dockerfile ways, printed as a markdown table and
-# written to bench/RESULTS.md. BENCH_RUNS=N runs each scenario N times.
+# Speed and size against the Dockerfile ways, printed as markdown tables and
+# written to bench/RESULTS.md (docs/benchmark.md reads them). BENCH_RUNS=N
+# runs each scenario N times; ONBUILD_BUILDER=NAME builds and measures that
+# builder instead of onbuild/builder.
 bench: builder
 	@tools/locktools.sh
 	PACK="$$(tools/pack.sh)" go run ./bench

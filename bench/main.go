@@ -1,14 +1,17 @@
 // Command bench measures onbuild against the Dockerfile ways it replaces, on
 // the same machine, the same Debian bases and the same local Python index,
-// and prints a markdown table (also written to bench/RESULTS.md). Run it
-// with `make bench`, which builds the builder first; BENCH_RUNS sets how
-// many times each scenario runs (default 3), ONBUILD_BUILDER the builder to
-// measure, and BENCH_APPS (comma-separated app names: Flask, Go, Flask
-// (uv.lock), Flask (poetry.lock)) runs only those, printing the table
-// without writing RESULTS.md.
+// and prints markdown tables (also written to bench/RESULTS.md): times,
+// onbuild's time per lifecycle phase and outside them, and the bytes each
+// cache layer costs to restore and to save. Run it with `make bench`,
+// which builds the builder first; BENCH_RUNS sets how many times each
+// scenario runs (default 3), ONBUILD_BUILDER the builder measured, and
+// BENCH_APPS (comma-separated app names: Flask, Go, Flask (uv.lock), Flask
+// (poetry.lock)) runs only those, printing the tables without writing
+// RESULTS.md.
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,20 +30,23 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
 )
 
-// builder is the builder under test: onbuild/builder, or ONBUILD_BUILDER.
-var builder = benchBuilder()
+const onbuildBase = "onbuild/bench-python-onbuild"
 
-func benchBuilder() string {
-	if name := os.Getenv("ONBUILD_BUILDER"); name != "" {
-		return name
-	}
-	return "onbuild/builder"
-}
-
-const (
-	floorBuilder = "onbuild/bench-floor"
-	onbuildBase  = "onbuild/bench-python-onbuild"
+var (
+	// builder is the builder measured; the floor builder and the bench's
+	// images and volumes take their names from it, so two checkouts can
+	// measure at once on one Docker engine.
+	builder      = envOr("ONBUILD_BUILDER", "onbuild/builder")
+	floorBuilder = builder + "-bench-floor"
+	imagePrefix  = "onbuild-bench-" + strings.NewReplacer("/", "-", ":", "-").Replace(strings.TrimPrefix(builder, "onbuild/")) + "-"
 )
+
+func envOr(name, fallback string) string {
+	if value := os.Getenv(name); value != "" {
+		return value
+	}
+	return fallback
+}
 
 // bench holds what every scenario needs.
 type bench struct {
@@ -48,8 +54,14 @@ type bench struct {
 	pack  string
 	index *pyindex.Server
 	runs  int
-	// phases collects the lifecycle's phase timers per variant and scenario.
+	// phases collects, per scenario, the lifecycle's phase timers of each
+	// onbuild run, and the time outside them (before, between, after).
 	phases map[string][]map[string]time.Duration
+	// layers collects, per scenario, each cache layer's restore and save
+	// bytes of each onbuild run.
+	layers map[string][]map[string]layerBytes
+	// done and total count builds, for the progress lines.
+	done, total int
 	// caBinding is a ca-certificates binding of this machine's CAs, and
 	// goproxy its GOPROXY, both read at run time, for the Go builds.
 	caBinding string
@@ -76,7 +88,7 @@ func run() error {
 	if err := b.measure(report); err != nil {
 		return err
 	}
-	out := report.markdown(b.machine()) + phaseTable(b.phases)
+	out := report.markdown(b.machine()) + phaseTable(b.phases) + layerTable(b.layers)
 	fmt.Print(out)
 	if len(b.only) > 0 {
 		// A partial run would drop the other apps' rows from the record.
@@ -90,7 +102,8 @@ func setUp() (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &bench{root: root, pack: os.Getenv("PACK"), runs: 3, phases: map[string][]map[string]time.Duration{}}
+	b := &bench{root: root, pack: os.Getenv("PACK"), runs: 3,
+		phases: map[string][]map[string]time.Duration{}, layers: map[string][]map[string]layerBytes{}}
 	if b.pack == "" {
 		return nil, fmt.Errorf("PACK is not set: run `make bench`")
 	}
@@ -104,6 +117,7 @@ func setUp() (*bench, error) {
 			b.only = append(b.only, name)
 		}
 	}
+	progress("setting up: the local Python index, the floor builder %s and the Dockerfile bases", floorBuilder)
 	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
 		CacheDir: filepath.Join(root, ".cache", "pyindex"), Packages: benchPackages, Stderr: os.Stderr,
 	})
@@ -252,7 +266,16 @@ type change struct {
 // variant is one way of building an image: build(image, appDir, cold).
 type variant struct {
 	name  string
-	build func(image, dir string, cold bool) (time.Duration, string, error)
+	build func(image, dir string, cold bool) (buildRun, error)
+}
+
+// buildRun is one timed build: its output and, for pack, when the bench
+// saw the lifecycle start and end, to tell pack's own time from the
+// lifecycle's.
+type buildRun struct {
+	took                         time.Duration
+	out                          string
+	lifecycleStart, lifecycleEnd time.Duration
 }
 
 func (b *bench) apps() []benchApp {
@@ -299,6 +322,12 @@ func (b *bench) measure(report *table) error {
 		if !b.selected(app.name) {
 			continue
 		}
+		b.total += len(app.variants) * b.runs * (1 + len(app.changes))
+	}
+	for _, app := range b.apps() {
+		if !b.selected(app.name) {
+			continue
+		}
 		for _, v := range app.variants {
 			for i := 0; i < b.runs; i++ {
 				if err := b.appRun(report, app, v, i); err != nil {
@@ -319,11 +348,13 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(b.root, app.source))); err != nil {
 		return err
 	}
-	image := "onbuild-bench-" + strings.Trim(imageWord.ReplaceAllString(strings.ToLower(app.name), "-"), "-") + "-" + strings.Fields(strings.ToLower(v.name))[0]
+	image := imagePrefix + strings.Trim(imageWord.ReplaceAllString(strings.ToLower(app.name), "-"), "-") + "-" + strings.Fields(strings.ToLower(v.name))[0]
 	docker := strings.Contains(v.name, "Dockerfile")
 	defer b.clean(image, docker)
 	b.clean(image, docker)
 
+	pack := v.name == "onbuild" || strings.HasPrefix(v.name, "floor")
+	cached := map[string]cachedLayer{}
 	cold := func(string, int) error { return nil }
 	if app.prepare != nil {
 		cold = func(dir string, _ int) error { return app.prepare(dir) }
@@ -335,21 +366,35 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 			return err
 		}
 		flask, six := b.index.Downloads("flask"), b.index.Downloads("six")
-		took, out, err := v.build(image, dir, n == 0)
+		run, err := v.build(image, dir, n == 0)
+		b.done++
+		progress("[%d/%d] %s, %s, run %d: %s", b.done, b.total, scenario, v.name, i+1, seconds(run.took))
 		if err != nil {
-			return fmt.Errorf("%s: %w\n%s", scenario, err, problem.LastLines(out, 30))
+			return fmt.Errorf("%s: %w\n%s", scenario, err, problem.LastLines(run.out, 30))
 		}
-		report.add(scenario, v.name, took)
-		if v.name == "onbuild" {
-			b.phases[scenario] = append(b.phases[scenario], phaseTimers(out))
-			if strings.Contains(scenario, "requirement change") {
-				report.note(fmt.Sprintf("onbuild, one requirement change: downloaded six %d time(s), flask %d time(s)",
-					b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
+		report.add(scenario, v.name, run.took)
+		if app.name == "Go" && n == 0 {
+			// The Dockerfiles' base holds the toolchain already; onbuild
+			// downloads it in its first build.
+			report.add(app.name+": cold build, toolchain download set apart", v.name, run.took-toolchainDownload(run.out))
+		}
+		if pack {
+			key := scenario + " (" + v.name + ")"
+			b.phases[key] = append(b.phases[key], run.phases())
+			after, err := b.cacheLayers(cacheVolume(run.out, image))
+			if err != nil {
+				return err
 			}
-			if strings.Contains(scenario, "package added") {
-				report.note(fmt.Sprintf("onbuild, %s: downloaded six %d time(s), flask %d time(s)",
-					scenario, b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
-			}
+			b.layers[key] = append(b.layers[key], layerUse(cached, after, run.out))
+			cached = after
+		}
+		if v.name == "onbuild" && strings.Contains(scenario, "requirement change") {
+			report.note(fmt.Sprintf("onbuild, one requirement change: downloaded six %d time(s), flask %d time(s)",
+				b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
+		}
+		if v.name == "onbuild" && strings.Contains(scenario, "package added") {
+			report.note(fmt.Sprintf("onbuild, %s: downloaded six %d time(s), flask %d time(s)",
+				scenario, b.index.Downloads("six")-six, b.index.Downloads("flask")-flask))
 		}
 		if n == 0 {
 			if err := b.sizes(report, app, v, image); err != nil {
@@ -358,6 +403,37 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 		}
 	}
 	return nil
+}
+
+var cacheVolumeLine = regexp.MustCompile(`Using build cache volume '([^']+)'`)
+
+// cacheVolume is the build cache volume pack says it used: with the
+// --cache value above, pack v0.40 takes the last name given for both.
+func cacheVolume(out, image string) string {
+	if match := cacheVolumeLine.FindStringSubmatch(out); match != nil {
+		return match[1]
+	}
+	return image + "-build"
+}
+
+// progress shows where a long bench is, on stderr; stdout is the table.
+func progress(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+var downloadTimer = regexp.MustCompile(`Installed Go \S+ in \S+ \(download ([0-9.]+[mµn]?s)`)
+
+// toolchainDownload reads how long onbuild/go took to download the
+// toolchain, from its log; 0 when it did not.
+func toolchainDownload(out string) time.Duration {
+	if match := downloadTimer.FindStringSubmatch(out); match != nil {
+		if d, err := time.ParseDuration(match[1]); err == nil {
+			return d
+		}
+	}
+	return 0
 }
 
 // sizes records the image size, and for Go the size of the binary in it.
@@ -415,8 +491,8 @@ func (b *bench) copiedSize(image, path string) (int64, error) {
 	return total, err
 }
 
-func (b *bench) packBuild(builder string, extra ...string) func(image, dir string, cold bool) (time.Duration, string, error) {
-	return func(image, dir string, cold bool) (time.Duration, string, error) {
+func (b *bench) packBuild(builder string, extra ...string) func(image, dir string, cold bool) (buildRun, error) {
+	return func(image, dir string, cold bool) (buildRun, error) {
 		args := append([]string{"build", image, "--builder", builder, "--path", dir, "-v",
 			"--pull-policy", "never", "--trust-builder", "--network", "host",
 			"--cache", fmt.Sprintf("type=build;format=volume;name=%s-build;type=launch;format=volume;name=%s-launch", image, image),
@@ -425,8 +501,8 @@ func (b *bench) packBuild(builder string, extra ...string) func(image, dir strin
 	}
 }
 
-func (b *bench) dockerBuild(dockerfile string) func(image, dir string, cold bool) (time.Duration, string, error) {
-	return func(image, dir string, cold bool) (time.Duration, string, error) {
+func (b *bench) dockerBuild(dockerfile string) func(image, dir string, cold bool) (buildRun, error) {
+	return func(image, dir string, cold bool) (buildRun, error) {
 		args := []string{"build", "-t", image, "-f", filepath.Join(b.root, dockerfile), "--network", "host",
 			"--build-arg", "PIP_INDEX_URL=" + b.index.URL(), "--build-arg", "PIP_TRUSTED_HOST=127.0.0.1",
 			"--build-arg", "GOPROXY=" + b.goproxy}
@@ -454,10 +530,38 @@ func (b *bench) clean(image string, docker bool) {
 	}
 }
 
-func (b *bench) timed(command string, args ...string) (time.Duration, string, error) {
+// timed runs a build, reading its output as it comes to note when the
+// lifecycle's first phase starts and its last ends.
+func (b *bench) timed(command string, args ...string) (buildRun, error) {
+	var run buildRun
+	reader, writer := io.Pipe()
+	cmd := exec.Command(command, args...)
+	cmd.Stdout, cmd.Stderr = writer, writer
+	var out strings.Builder
+	scanned := make(chan struct{})
 	start := time.Now()
-	out, err := exec.Command(command, args...).CombinedOutput()
-	return time.Since(start), string(out), err
+	go func() {
+		defer close(scanned)
+		lines := bufio.NewScanner(reader)
+		lines.Buffer(make([]byte, 1<<20), 1<<20)
+		for lines.Scan() {
+			line := lines.Text()
+			out.WriteString(line + "\n")
+			switch {
+			case run.lifecycleStart == 0 && strings.Contains(line, "Timer: Analyzer started"):
+				run.lifecycleStart = time.Since(start)
+			case timer.MatchString(line):
+				run.lifecycleEnd = time.Since(start)
+			}
+		}
+		_, _ = io.Copy(io.Discard, reader)
+	}()
+	err := cmd.Run()
+	run.took = time.Since(start)
+	writer.Close()
+	<-scanned
+	run.out = out.String()
+	return run, err
 }
 
 func (b *bench) sh(command string, args ...string) (string, error) {
@@ -490,8 +594,16 @@ func (b *bench) machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s, %d cores, %s, %d runs per scenario (median, min-max)",
-		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory, b.runs)
+	// The Docker engine may be shared: the load says how busy the machine
+	// was, which moves every number.
+	load := "unknown"
+	if content, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if fields := strings.Fields(string(content)); len(fields) > 2 {
+			load = strings.Join(fields[:3], " ")
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s, load average (1, 5, 15 min) at the end %s, %d runs per scenario (median, min-max)",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory, load, b.runs)
 }
 
 var timer = regexp.MustCompile(`Timer: (\w+) ran for ([0-9.]+[mµn]?s)`)
@@ -505,6 +617,28 @@ func phaseTimers(out string) map[string]time.Duration {
 			phases[match[1]] = d
 		}
 	}
+	return phases
+}
+
+// lifecyclePhases are the creator's timed phases, in order.
+var lifecyclePhases = []string{"Analyzer", "Detector", "Restorer", "Builder", "Exporter", "Cache"}
+
+// phases adds to the lifecycle's timers the time outside them: pack
+// before the lifecycle (ephemeral builder, volumes, app upload, container
+// start), the lifecycle between its phases, and pack after it
+// (container, volume and ephemeral builder removal).
+func (r buildRun) phases() map[string]time.Duration {
+	phases := phaseTimers(r.out)
+	if r.lifecycleEnd == 0 {
+		return phases
+	}
+	between := r.lifecycleEnd - r.lifecycleStart
+	for _, phase := range lifecyclePhases {
+		between -= phases[phase]
+	}
+	phases["before"] = r.lifecycleStart
+	phases["between"] = between
+	phases["after"] = r.took - r.lifecycleEnd
 	return phases
 }
 
@@ -526,12 +660,16 @@ func median(samples []time.Duration) (time.Duration, time.Duration, time.Duratio
 	return sorted[len(sorted)/2], sorted[0], sorted[len(sorted)-1]
 }
 
-// phaseTable shows where onbuild's time goes, phase by phase (medians).
+// phaseTable shows where pack builds spend their time, phase by phase and
+// outside the phases (medians).
 func phaseTable(phases map[string][]map[string]time.Duration) string {
-	order := []string{"Analyzer", "Detector", "Restorer", "Builder", "Exporter"}
+	order := append([]string{"before"}, lifecyclePhases...)
+	order = append(order, "between", "after", "outside")
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nonbuild, time per lifecycle phase (median):\n\n| scenario | %s |\n|%s\n",
-		strings.Join(order, " | "), strings.Repeat(" --- |", len(order)+1))
+	b.WriteString("\npack builds, time per lifecycle phase and outside them (median). before: pack until the lifecycle's first phase " +
+		"(ephemeral builder, volumes, app upload, container start); between: in the lifecycle, outside its timers; " +
+		"after: from the lifecycle's end until pack returns (container, volume and ephemeral builder removal); outside: the three added up.\n\n")
+	fmt.Fprintf(&b, "| scenario | %s |\n|%s\n", strings.Join(order, " | "), strings.Repeat(" --- |", len(order)+1))
 	scenarios := make([]string, 0, len(phases))
 	for scenario := range phases {
 		scenarios = append(scenarios, scenario)
@@ -542,7 +680,11 @@ func phaseTable(phases map[string][]map[string]time.Duration) string {
 		for _, phase := range order {
 			var samples []time.Duration
 			for _, run := range phases[scenario] {
-				if d, ok := run[phase]; ok {
+				if phase == "outside" {
+					if _, ok := run["before"]; ok {
+						samples = append(samples, run["before"]+run["between"]+run["after"])
+					}
+				} else if d, ok := run[phase]; ok {
 					samples = append(samples, d)
 				}
 			}

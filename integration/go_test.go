@@ -32,7 +32,7 @@ func testGo(t *testing.T, context spec.G, it spec.S) {
 		a := newApp(t, "go/web")
 		out, first, err := goBuild(a, "--env", "BP_KEEP_FILES=static/*")
 		Expect(err).NotTo(HaveOccurred(), out)
-		Expect(out).To(ContainSubstring("Go 1.24.13: go.mod's go line asks for 1.24, the newest patch onbuild/go knows"))
+		Expect(out).To(ContainSubstring("Go 1.24.13: go.mod's go line asks for 1.24 or newer, the newest 1.24 patch onbuild/go knows"))
 		Expect(out).To(MatchRegexp(`Downloading from https?://\S+/golang.org/toolchain/@v/v0.0.1-go1.24.13.linux-amd64.zip`))
 		Expect(out).To(ContainSubstring("downloading golang.org/x/text v0.21.0"))
 
@@ -118,13 +118,22 @@ func testGo(t *testing.T, context spec.G, it spec.S) {
 		Expect(a.get(a.start() + "/")).To(Equal("hello from vendor"))
 	})
 
-	it("fails an unknown Go version with the list of known ones", func() {
+	it("builds a module with go 1.25.0 and no toolchain line with the newest known 1.25 patch", func() {
+		a := newApp(t, "go/minimum")
+		out, _, err := goBuild(a)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("Go 1.25.14: go.mod's go line asks for 1.25.0 or newer, the newest 1.25 patch onbuild/go knows"))
+		Expect(a.get(a.start() + "/")).To(Equal("go1.25.14"))
+	})
+
+	it("fails a toolchain line it has no toolchain for, naming those that would do", func() {
 		a := newApp(t, "go/unknown-version")
 		out, _, err := goBuild(a)
 		Expect(err).To(HaveOccurred(), out)
 		Expect(out).To(ContainSubstring("[Error: Go version not available]"))
-		Expect(out).To(ContainSubstring("go.mod's go line asks for Go 1.20, and onbuild/go can install only these versions:"))
+		Expect(out).To(ContainSubstring("go.mod's toolchain line asks for Go 1.24.99, and onbuild/go can install only these versions:"))
 		Expect(out).To(ContainSubstring("1.22.12, 1.23.4, 1.23.12, 1.24.13, 1.25.14, 1.26.11, 1.27.4"))
+		Expect(out).To(ContainSubstring("These would meet the go line (go 1.24.0): 1.24.13, 1.25.14, 1.26.11, 1.27.4."))
 		Expect(out).NotTo(ContainSubstring("Downloading"))
 	})
 

@@ -48,6 +48,9 @@ type goPlan struct {
 	targets    []Target
 	flags      []string
 	settings   Settings
+	// modules is a digest of go.mod, go.sum, go.work and go.work.sum: when
+	// it changes, modules may have fallen out of use.
+	modules string
 }
 
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
@@ -79,6 +82,8 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
+	previousModules, _ := modCache.Metadata["modules"].(string)
+	modCache.Metadata["modules"] = plan.modules
 	buildCache, err := cacheLayer(ctx.Layers, BuildCacheLayer)
 	if err != nil {
 		return result, err
@@ -102,6 +107,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		Executor: b.Executor,
 		Logger:   b.Logger,
 	}
+	// Entries the build reads get a fresh mtime from the go command, so the
+	// cache can be trimmed to them after.
+	buildStart := time.Now()
+	if err := AgeBuildCache(buildCache.Path); err != nil {
+		b.Logger.Bodyf("Go build cache: not trimmed this time: %v", err)
+		buildStart = agedTime
+	}
 	built, err := compiler.buildAll(plan, filepath.Join(binaries.Path, "bin"))
 	if err != nil {
 		return result, err
@@ -116,8 +128,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	binaries.Metadata = map[string]interface{}{"go": plan.dependency.Version, "targets": len(built)}
 
+	compiler.evictModuleCache(modCache.Path, plan, previousModules != "" && previousModules != plan.modules)
+	compiler.dropModuleZips(modCache.Path)
+	compiler.trimBuildCache(buildCache.Path, buildStart.Add(-time.Minute))
 	compiler.evictBuildCache(buildCache.Path, plan.settings.CacheLimit)
-	compiler.evictModuleCache(modCache.Path, plan)
 
 	if result.Processes, err = Processes(built); err != nil {
 		return result, err
@@ -140,21 +154,27 @@ func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader
 	if plan.project, err = ReadProject(appDir); err != nil {
 		return plan, err
 	}
-	request := Requested(plan.project, plan.settings.Version)
+	request, err := Requested(plan.project, plan.settings.Version)
+	if err != nil {
+		return plan, err
+	}
 	resolved, err := Resolve(request, Versions(metadata.Dependencies))
 	if err != nil {
 		return plan, err
 	}
-	if err := CheckGoLine(resolved, request, plan.project); err != nil {
-		return plan, err
+	b.Logger.Headerf("%s", Explain(request, resolved))
+	if request.Ignored != "" {
+		b.Logger.Bodyf("%s", request.Ignored)
 	}
-	b.logRequest(request, resolved)
 	for _, dependency := range metadata.Dependencies {
 		if dependency.ID == goDependency && dependency.Version == resolved {
 			plan.dependency = dependency
 		}
 	}
 
+	if plan.modules, err = ModuleFilesDigest(appDir); err != nil {
+		return plan, err
+	}
 	if plan.targets, err = Targets(appDir, plan.settings.Targets, plan.project.Module, plan.settings.CGO); err != nil {
 		return plan, err
 	}
@@ -163,17 +183,6 @@ func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader
 		GOFLAGS: plan.settings.GoFlags, Vendored: plan.project.Vendored,
 	})
 	return plan, err
-}
-
-func (b Builder) logRequest(request Request, resolved string) {
-	switch {
-	case request.Version == "":
-		b.Logger.Headerf("Go %s: %s, the newest Go onbuild/go knows", resolved, request.Source)
-	case request.Version != resolved:
-		b.Logger.Headerf("Go %s: %s asks for %s, the newest patch onbuild/go knows", resolved, request.Source, request.Version)
-	default:
-		b.Logger.Headerf("Go %s: %s asks for it", resolved, request.Source)
-	}
 }
 
 func (b Builder) toolchain(ctx libcnb.BuildContext, dependency libpak.BuildModuleDependency, goproxy, netrc string) (libcnb.Layer, error) {
@@ -205,7 +214,10 @@ func cacheLayer(layers libcnb.Layers, spec layer.Spec) (libcnb.Layer, error) {
 		return layer, fmt.Errorf("unable to create %s\n%w", layer.Path, err)
 	}
 	layer.LayerTypes = spec.Types
-	layer.Metadata = map[string]interface{}{"cache": name}
+	if layer.Metadata == nil {
+		layer.Metadata = map[string]interface{}{}
+	}
+	layer.Metadata["cache"] = name
 	return layer, nil
 }
 
@@ -374,6 +386,26 @@ func buildProblem(target Target, output string, env []string) error {
 	}
 }
 
+func (c goCompiler) trimBuildCache(dir string, since time.Time) {
+	trim, err := TrimBuildCache(dir, since)
+	switch {
+	case err != nil:
+		c.Logger.Bodyf("Go build cache: not trimmed this time: %v", err)
+	case trim.Removed > 0:
+		c.Logger.Headerf("Go build cache: removed %d entries (%s) this build did not read", trim.Removed, FormatSize(trim.Before-trim.After))
+	}
+}
+
+func (c goCompiler) dropModuleZips(dir string) {
+	dropped, err := DropModuleZips(dir)
+	switch {
+	case err != nil:
+		c.Logger.Bodyf("Go module cache: zips kept this time: %v", err)
+	case dropped.Removed > 0:
+		c.Logger.Headerf("Go module cache: removed %d module zip(s) (%s); the go command builds from the extracted modules", dropped.Removed, FormatSize(dropped.Before))
+	}
+}
+
 func (c goCompiler) evictBuildCache(dir string, limit int64) {
 	eviction, err := EvictBuildCache(dir, limit)
 	switch {
@@ -388,11 +420,15 @@ func (c goCompiler) evictBuildCache(dir string, limit int64) {
 }
 
 // evictModuleCache asks the go command, offline, which modules the targets
-// use, but only once the cache is over its limit: a normal build pays
-// nothing for the bound.
-func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
+// use, but only once the cache is over its limit or the module files
+// changed since the last build: a source-only rebuild pays nothing.
+func (c goCompiler) evictModuleCache(dir string, plan goPlan, modulesChanged bool) {
 	limit := plan.settings.ModCacheLimit
 	size, err := DirSize(dir)
+	if modulesChanged && err == nil {
+		c.modulesNoLongerUsed(dir, plan, size)
+		return
+	}
 	if err != nil || size <= limit {
 		c.Logger.Headerf("Go module cache: %s (limit %s)", FormatSize(size), FormatSize(limit))
 		return
@@ -412,6 +448,23 @@ func (c goCompiler) evictModuleCache(dir string, plan goPlan) {
 	if eviction.After > limit {
 		c.Logger.Bodyf("The modules this build uses take more than the limit: raise %s to keep them cached.", ModCacheLimitSetting)
 	}
+}
+
+// modulesNoLongerUsed removes the modules a go.mod change left behind,
+// which every later build would otherwise restore and save for nothing.
+func (c goCompiler) modulesNoLongerUsed(dir string, plan goPlan, size int64) {
+	inUse, err := c.modulesInUse(dir, plan)
+	if err != nil {
+		c.Logger.Headerf("Go module cache: %s, kept: unable to list the modules in use: %v", FormatSize(size), err)
+		return
+	}
+	eviction, err := EvictModuleCache(dir, 0, inUse)
+	if err != nil {
+		c.Logger.Headerf("Go module cache: eviction stopped: %v", err)
+		return
+	}
+	c.Logger.Headerf("Go module cache: the module files changed: removed %d module versions this build no longer uses, now %s",
+		eviction.Removed, FormatSize(eviction.After))
 }
 
 func (c goCompiler) modulesInUse(dir string, plan goPlan) (map[string]bool, error) {

@@ -129,7 +129,7 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(filepath.Join(ctx.ApplicationPath, ".cnb", "action_hooks", "build")).To(BeAnExistingFile())
 
 		log := output.String()
-		Expect(log).To(ContainSubstring("Go 1.24.13: go.mod's go line asks for 1.24, the newest patch onbuild/go knows"))
+		Expect(log).To(ContainSubstring("Go 1.24.13: go.mod's go line asks for 1.24 or newer, the newest 1.24 patch onbuild/go knows"))
 		Expect(log).To(ContainSubstring("downloading golang.org/x/text v0.21.0"))
 		Expect(log).To(ContainSubstring(". → web: compiled 1 package (example.com/web)"))
 		Expect(log).To(ContainSubstring("Go build cache: 0 B (limit 1.0 GiB)"))
@@ -137,11 +137,29 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("fails before any download on an unknown Go version and lists the known ones", func() {
-		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "module example.com/web\n\ngo 1.20\n"})
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"go.mod": "module example.com/web\n\ngo 1.25.0\n"})
 		_, err := goBuild.Build(ctx)
-		Expect(err).To(MatchError(ContainSubstring("go.mod's go line asks for Go 1.20, and onbuild/go can install only these versions:\n  1.24.13")))
+		Expect(err).To(MatchError(ContainSubstring("go.mod's go line asks for Go 1.25.0 or newer, and onbuild/go can install only these versions:\n  1.24.13")))
 		Expect(executor.Executions).To(BeEmpty())
 		Expect(filepath.Join(ctx.Layers.Path, "go")).NotTo(BeADirectory())
+	})
+
+	it("removes the modules a go.mod change left behind, asking go list offline which are in use", func() {
+		// What the restorer leaves of the last build's module cache layer.
+		fake.WriteFiles(t, ctx.Layers.Path, map[string]string{
+			"go-mod-cache.toml":                                            "[types]\ncache = true\n[metadata]\ncache = \"go-mod-cache\"\nmodules = \"digest of older module files\"\n",
+			"go-mod-cache/golang.org/x/text@v0.20.0/go.mod":                "module golang.org/x/text\n",
+			"go-mod-cache/cache/download/golang.org/x/text/@v/v0.20.0.mod": "module golang.org/x/text\n",
+		})
+		result, err := goBuild.Build(ctx)
+		Expect(err).NotTo(HaveOccurred(), output.String())
+		Expect(executor.Executions).To(HaveLen(2))
+		Expect(executor.Executions[1].Args[:2]).To(Equal([]string{"list", "-deps"}))
+		Expect(executor.Executions[1].Env).To(ContainElement("GOPROXY=off"))
+		Expect(output.String()).To(ContainSubstring("Go module cache: the module files changed: removed 1 module versions this build no longer uses"))
+		Expect(filepath.Join(ctx.Layers.Path, "go-mod-cache", "golang.org", "x", "text@v0.20.0")).NotTo(BeADirectory())
+		Expect(filepath.Join(ctx.Layers.Path, "go-mod-cache", "cache", "download", "golang.org", "x", "text", "@v", "v0.20.0.mod")).To(BeAnExistingFile())
+		Expect(result.Layers[1].Metadata["modules"]).To(MatchRegexp(`^[0-9a-f]{64}$`))
 	})
 
 	it("fails on a go.mod without a module line", func() {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
@@ -225,4 +226,120 @@ func removeWritable(path string) error {
 		return nil
 	})
 	return os.RemoveAll(path)
+}
+
+// agedTime is the mtime AgeBuildCache gives every entry: old enough that
+// the go command refreshes it on use (it skips entries used in the last
+// hour), and far older than any build.
+var agedTime = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// AgeBuildCache marks every GOCACHE entry as unused before the build, so
+// that afterwards the mtime tells what the build read. The restored cache
+// cannot tell: the lifecycle writes it out anew at restore, so every
+// entry looks used within the hour and the go command leaves it alone.
+func AgeBuildCache(dir string) error {
+	return walkEntries(dir, func(path string, _ fs.FileInfo) error {
+		return os.Chtimes(path, agedTime, agedTime)
+	})
+}
+
+// TrimBuildCache removes the GOCACHE entries the build did not read (an
+// mtime before since, after AgeBuildCache): the outputs of source that
+// has changed since, of targets no longer built, of flags no longer used.
+// Each is a cache miss at worst, while every byte kept is restored and
+// saved again on every build.
+func TrimBuildCache(dir string, since time.Time) (Eviction, error) {
+	var eviction Eviction
+	err := walkEntries(dir, func(path string, info fs.FileInfo) error {
+		eviction.Before += info.Size()
+		if !info.ModTime().Before(since) {
+			return nil
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		eviction.Removed++
+		eviction.After -= info.Size()
+		return nil
+	})
+	eviction.After += eviction.Before
+	if err != nil {
+		return eviction, fmt.Errorf("unable to trim the Go build cache\n%w", err)
+	}
+	return eviction, nil
+}
+
+// walkEntries calls f on each GOCACHE entry: the files in its two-hex-digit
+// folders, not the cache's own bookkeeping (README, trim.txt).
+func walkEntries(dir string, f func(path string, info fs.FileInfo) error) error {
+	folders, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, folder := range folders {
+		if !folder.IsDir() || len(folder.Name()) != 2 {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(dir, folder.Name()))
+		if err != nil {
+			return err
+		}
+		for _, entry := range entries {
+			if !entry.Type().IsRegular() {
+				continue
+			}
+			info, err := entry.Info()
+			if err != nil {
+				return err
+			}
+			if err := f(filepath.Join(dir, folder.Name(), entry.Name()), info); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// DropModuleZips removes from GOMODCACHE the zip of every module that is
+// also there extracted, with its .ziphash: the go command builds from the
+// extracted folder and checks go.sum against the .ziphash, and reads the
+// zip again only to extract it anew. It would be restored and saved on
+// every build for nothing; go mod verify checks the folder without it.
+func DropModuleZips(dir string) (Eviction, error) {
+	var eviction Eviction
+	downloads := filepath.Join(dir, "cache", "download")
+	err := filepath.WalkDir(downloads, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".zip") {
+			return err
+		}
+		rel, _ := filepath.Rel(downloads, path)
+		module, version, ok := strings.Cut(filepath.ToSlash(rel), "/@v/")
+		if !ok {
+			return nil
+		}
+		extracted := filepath.Join(dir, filepath.FromSlash(module+"@"+strings.TrimSuffix(version, ".zip")))
+		if _, err := os.Stat(strings.TrimSuffix(path, ".zip") + ".ziphash"); err != nil {
+			return nil
+		}
+		if info, err := os.Stat(extracted); err != nil || !info.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		eviction.Removed++
+		eviction.Before += info.Size()
+		return nil
+	})
+	if err != nil && !os.IsNotExist(err) {
+		return eviction, fmt.Errorf("unable to drop module zips from the Go module cache\n%w", err)
+	}
+	return eviction, nil
 }

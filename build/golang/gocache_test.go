@@ -70,6 +70,30 @@ func testGoCache(t *testing.T, context spec.G, it spec.S) {
 			eviction, err := golang.EvictBuildCache(filepath.Join(dir, "none"), 10)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(eviction.Before).To(BeZero())
+			Expect(golang.AgeBuildCache(filepath.Join(dir, "none"))).To(Succeed())
+		})
+
+		it("keeps, after aging, only the entries the build read or wrote", func() {
+			read := entry("ab/1-a", 100, 0)
+			unread := entry("cd/2-d", 300, 0)
+			trim := entry("trim.txt", 10, 0)
+			Expect(golang.AgeBuildCache(dir)).To(Succeed())
+			info, err := os.Stat(unread)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(info.ModTime().Year()).To(Equal(2000))
+
+			start := time.Now()
+			// What the go command does to an entry it reads, and one it writes.
+			Expect(os.Chtimes(read, start, start)).To(Succeed())
+			written := entry("ef/3-d", 50, 0)
+
+			eviction, err := golang.TrimBuildCache(dir, start.Add(-time.Minute))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(eviction).To(Equal(golang.Eviction{Before: 450, After: 150, Removed: 1}))
+			Expect(unread).NotTo(BeAnExistingFile())
+			Expect(read).To(BeAnExistingFile())
+			Expect(written).To(BeAnExistingFile())
+			Expect(trim).To(BeAnExistingFile())
 		})
 	})
 
@@ -85,6 +109,19 @@ func testGoCache(t *testing.T, context spec.G, it spec.S) {
 			entry("cache/download/golang.org/x/text/@v/v0.20.0.mod", 10, 0)
 			entry("cache/download/golang.org/x/text/@v/v0.20.0.info", 10, 0)
 			inUse = map[string]bool{"golang.org/x/text@v0.21.0": true}
+		})
+
+		it("drops the zips of extracted modules that have their .ziphash, the one thing go build checks", func() {
+			entry("cache/download/golang.org/x/text/@v/v0.21.0.ziphash", 10, 0)
+			entry("cache/download/example.com/only/@v/v1.0.0.zip", 70, 0)
+			entry("cache/download/example.com/only/@v/v1.0.0.ziphash", 10, 0)
+			dropped, err := golang.DropModuleZips(dir)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(dropped).To(Equal(golang.Eviction{Before: 400, Removed: 2}))
+			Expect(filepath.Join(dir, "cache/download/golang.org/x/text/@v/v0.21.0.zip")).NotTo(BeAnExistingFile())
+			Expect(filepath.Join(dir, "cache/download/golang.org/x/text/@v/v0.20.0.zip")).NotTo(BeAnExistingFile())
+			Expect(filepath.Join(dir, "cache/download/golang.org/x/text/@v/v0.21.0.ziphash")).To(BeAnExistingFile())
+			Expect(filepath.Join(dir, "cache/download/example.com/only/@v/v1.0.0.zip")).To(BeAnExistingFile(), "not extracted")
 		})
 
 		it("leaves a cache under its limit alone", func() {

@@ -1,6 +1,8 @@
 package golang
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,8 +14,9 @@ import (
 
 // Project is what the Go build needs from go.mod and go.work.
 type Project struct {
-	// File is the file the version lines come from: go.work when it has
-	// them (the go command then runs in workspace mode), else go.mod.
+	// File is the file the version lines come from: go.work when there is
+	// one (the go command then runs in workspace mode and reads only its
+	// lines), else go.mod.
 	File string
 	// Module is go.mod's module path; "" for a workspace without a root
 	// module.
@@ -46,9 +49,11 @@ func ReadProject(appDir string) (Project, error) {
 		return project, err
 	}
 	if work != nil {
-		goVersion, toolchain := versionLines(work.Go, work.Toolchain)
-		if goVersion != "" || toolchain != "" || mod == nil {
-			project.File, project.Go, project.Toolchain = "go.work", goVersion, toolchain
+		// In workspace mode the go command reads only go.work's lines.
+		project.File = "go.work"
+		project.Go, project.Toolchain = versionLines(work.Go, work.Toolchain)
+		if err := checkWorkspace(appDir, work); err != nil {
+			return project, err
 		}
 	}
 	if project.File == "" {
@@ -105,6 +110,63 @@ func readWorkFile(appDir string) (*modfile.WorkFile, error) {
 		return nil, parseProblem("go.work", err)
 	}
 	return file, nil
+}
+
+// ModuleFilesDigest is a sha256 of the files that decide which modules a
+// build uses.
+func ModuleFilesDigest(appDir string) (string, error) {
+	digest := sha256.New()
+	for _, name := range []string{"go.mod", "go.sum", "go.work", "go.work.sum"} {
+		content, err := os.ReadFile(filepath.Join(appDir, name))
+		if err != nil && !os.IsNotExist(err) {
+			return "", fmt.Errorf("unable to read %s\n%w", name, err)
+		}
+		fmt.Fprintf(digest, "%s %d\n", name, len(content))
+		digest.Write(content)
+	}
+	return hex.EncodeToString(digest.Sum(nil)), nil
+}
+
+// implicitWorkGo is the go line the go command assumes for a go.work
+// without one.
+const implicitWorkGo = "1.18"
+
+// checkWorkspace applies the go command's rule that go.work's go line is
+// at least that of every module it uses, so the fix comes before any
+// download rather than from go build.
+func checkWorkspace(appDir string, work *modfile.WorkFile) error {
+	workGo := implicitWorkGo
+	if work.Go != nil {
+		workGo = work.Go.Version
+	}
+	for _, use := range work.Use {
+		content, err := os.ReadFile(filepath.Join(appDir, filepath.FromSlash(use.Path), "go.mod"))
+		if err != nil {
+			continue // go build names a missing module better
+		}
+		mod, err := modfile.ParseLax(use.Path+"/go.mod", content, nil)
+		if err != nil || mod.Go == nil || compareGo(mod.Go.Version, workGo) <= 0 {
+			continue
+		}
+		return problem.Problem{
+			Title: "go.work's go line is older than a module it uses",
+			File:  "go.work",
+			Cause: fmt.Sprintf("%s/go.mod requires go %s or newer, but go.work %s: the go command refuses such a workspace.",
+				use.Path, mod.Go.Version, workGoText(work, workGo)),
+			Fixes: []string{
+				"Run `go work use` to raise go.work's go line, and commit go.work.",
+				fmt.Sprintf("Or set it by hand: go work edit -go=%s", mod.Go.Version),
+			},
+		}
+	}
+	return nil
+}
+
+func workGoText(work *modfile.WorkFile, workGo string) string {
+	if work.Go == nil {
+		return "has no go line (which means go " + workGo + ")"
+	}
+	return "says go " + workGo
 }
 
 // parseProblem keeps modfile's message, which names the line.

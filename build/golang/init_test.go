@@ -12,6 +12,7 @@ func TestUnit(t *testing.T) {
 	suite := spec.New("golang", spec.Report(report.Terminal{}))
 	suite("GoMod", testGoMod)
 	suite("Toolchain", testToolchain)
+	suite("Resolve", testResolve)
 	suite("Targets", testTargets)
 	suite("GoFlags", testGoFlags)
 	suite("GoCache", testGoCache)

@@ -2,10 +2,8 @@ package golang
 
 import (
 	"fmt"
-	"go/version"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,136 +12,9 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/paketo-buildpacks/libpak/v2"
-	"github.com/paketo-buildpacks/libpak/v2/crush"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/paketo-buildpacks/libpak/v2/sbom"
 )
-
-// goDependency is the id of the toolchains in buildpack.toml.
-const goDependency = "go"
-
-// Request is the Go version an app asks for and who asks, for messages.
-type Request struct {
-	// Version is "1.23.4", "1.23" (any patch: the newest known), or ""
-	// when nothing asks.
-	Version string
-	// Source names where it comes from: "BP_GO_VERSION", "go.mod's
-	// toolchain line", "go.mod's go line".
-	Source string
-}
-
-// Requested applies the go command's rules: BP_GO_VERSION first, then the
-// toolchain line, unless it is older than the go line (the go command
-// ignores such a toolchain line), then the go line.
-func Requested(project Project, override string) Request {
-	if override = strings.TrimPrefix(strings.TrimSpace(override), "go"); override != "" {
-		return Request{Version: override, Source: VersionSetting}
-	}
-	if project.Toolchain != "" && (project.Go == "" || version.Compare("go"+project.Toolchain, "go"+project.Go) >= 0) {
-		return Request{Version: project.Toolchain, Source: project.File + "'s toolchain line"}
-	}
-	if project.Go != "" {
-		return Request{Version: project.Go, Source: project.File + "'s go line"}
-	}
-	return Request{Source: project.File + ", which has no go line,"}
-}
-
-// Versions lists the toolchain versions of buildpack.toml, oldest first.
-func Versions(dependencies []libpak.BuildModuleDependency) []string {
-	var versions []string
-	for _, dependency := range dependencies {
-		if dependency.ID == goDependency {
-			versions = append(versions, dependency.Version)
-		}
-	}
-	sort.Slice(versions, func(i, j int) bool { return version.Compare("go"+versions[i], "go"+versions[j]) < 0 })
-	return versions
-}
-
-// Resolve turns a request into a version of known: exactly the one asked
-// for, or the newest patch of X.Y when only X.Y is given (a go line such
-// as `go 1.24` means "any 1.24"), or the newest when nothing is asked.
-func Resolve(request Request, known []string) (string, error) {
-	if len(known) == 0 {
-		return "", fmt.Errorf("buildpack.toml lists no %q dependency", goDependency)
-	}
-	if request.Version == "" {
-		return known[len(known)-1], nil
-	}
-	if isMinorVersion(request.Version) {
-		newest := ""
-		for _, v := range known {
-			if strings.HasPrefix(v, request.Version+".") {
-				newest = v
-			}
-		}
-		if newest != "" {
-			return newest, nil
-		}
-	}
-	for _, v := range known {
-		if v == request.Version {
-			return v, nil
-		}
-	}
-	return "", unknownGoProblem(request, known)
-}
-
-// isMinorVersion reports a bare X.Y, without patch or pre-release.
-func isMinorVersion(v string) bool {
-	parts := strings.Split(v, ".")
-	return len(parts) == 2 && version.IsValid("go"+v) && !strings.ContainsAny(parts[1], "abcdefghijklmnopqrstuvwxyz")
-}
-
-func unknownGoProblem(request Request, known []string) problem.Problem {
-	newest := known[len(known)-1]
-	minor := newest[:strings.LastIndex(newest, ".")]
-	suggestion := ""
-	if lang := version.Lang("go" + request.Version); lang != "" {
-		for _, v := range known {
-			if version.Lang("go"+v) == lang {
-				suggestion = v
-			}
-		}
-	}
-	fixes := []string{}
-	if suggestion != "" {
-		fixes = append(fixes, fmt.Sprintf("Build with the newest known patch of the same release: pack build --env %s=%s", VersionSetting, suggestion))
-	}
-	fixes = append(fixes,
-		fmt.Sprintf("Ask for a version above in %s, e.g. `go %s` (the newest %s patch, %s) and no toolchain line.", goModFile(request), minor, minor, newest),
-		fmt.Sprintf("Set %s to one of them: pack build --env %s=%s", VersionSetting, VersionSetting, newest),
-	)
-	return problem.Problem{
-		Title: "Go version not available",
-		Cause: fmt.Sprintf("%s asks for Go %s, and onbuild/go can install only these versions:\n  %s",
-			request.Source, request.Version, strings.Join(known, ", ")),
-		Fixes: fixes,
-	}
-}
-
-func goModFile(request Request) string {
-	if strings.HasPrefix(request.Source, "go.work") {
-		return "go.work"
-	}
-	return "go.mod"
-}
-
-// CheckGoLine refuses a BP_GO_VERSION older than the go line: with
-// GOTOOLCHAIN=local the go command would stop with a terser message.
-func CheckGoLine(resolved string, request Request, project Project) error {
-	if request.Source != VersionSetting || project.Go == "" || version.Compare("go"+resolved, "go"+project.Go) >= 0 {
-		return nil
-	}
-	return problem.Problem{
-		Title: "Go version too old for " + project.File,
-		Cause: fmt.Sprintf("%s=%s picks Go %s, but %s's go line requires Go %s or newer.", VersionSetting, request.Version, resolved, project.File, project.Go),
-		Fixes: []string{
-			fmt.Sprintf("Set %s to %s or newer, or unset it to build with what %s asks for.", VersionSetting, project.Go, project.File),
-			fmt.Sprintf("Lower the go line of %s, if the code builds with Go %s.", project.File, resolved),
-		},
-	}
-}
 
 // Proxy returns the first GOPROXY entry that is a proxy (not direct or
 // off), where the toolchain is downloaded from like any module, or "".
@@ -172,6 +43,16 @@ type Toolchain struct {
 	Netrc string
 }
 
+// toolchainMetadata is the toolchain layer's cache key: libpak's for a
+// dependency, and which of its files the layer holds.
+type toolchainMetadata struct {
+	ID       string `toml:"id"`
+	Name     string `toml:"name"`
+	Version  string `toml:"version"`
+	Checksum string `toml:"checksum"`
+	Contents string `toml:"contents"`
+}
+
 // Go returns the path of the go command in the layer.
 func (t Toolchain) Go(layer libcnb.Layer) string {
 	return filepath.Join(layer.Path, "bin", "go")
@@ -181,7 +62,12 @@ func (t Toolchain) Go(layer libcnb.Layer) string {
 // later build trusts a half-extracted toolchain.
 func (t Toolchain) Contribute(layer *libcnb.Layer) error {
 	previous, _ := layer.Metadata["version"].(string)
-	contributor := libpak.NewLayerContributor("Go "+t.Dependency.Version, t.Dependency.GetMetadata(),
+	dependency := t.Dependency.GetMetadata()
+	expected := toolchainMetadata{
+		ID: dependency.ID, Name: dependency.Name, Version: dependency.Version, Checksum: dependency.Checksum,
+		Contents: toolchainContents,
+	}
+	contributor := libpak.NewLayerContributor("Go "+t.Dependency.Version, expected,
 		ToolchainLayer.Types, t.Logger)
 	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
 		if previous != "" && previous != t.Dependency.Version {
@@ -213,9 +99,10 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 		return t.downloadProblem(uri, err)
 	}
 	defer artifact.Close()
+	downloaded := time.Since(start)
 
-	// Module zips hold every file under golang.org/toolchain@<version>/.
-	if err := crush.Extract(artifact, layer.Path, 2); err != nil {
+	extraction, err := extractGoroot(artifact, layer.Path)
+	if err != nil {
 		return fmt.Errorf("unable to extract Go %s\n%w", dependency.Version, err)
 	}
 	if _, err := os.Stat(t.Go(*layer)); err != nil {
@@ -228,9 +115,15 @@ func (t Toolchain) install(layer *libcnb.Layer) error {
 	if err := sbom.NewSyftDependency(layer.Path, []sbom.SyftArtifact{artifactSBOM}).WriteTo(layer.SBOMPath(libcnb.SyftJSON)); err != nil {
 		return fmt.Errorf("unable to write the Go toolchain SBOM\n%w", err)
 	}
-	t.Logger.Bodyf("Installed Go %s in %s", dependency.Version, time.Since(start).Round(100*time.Millisecond))
+	// The download and the extraction apart: the first depends on the
+	// network, the second is what every cold build pays.
+	t.Logger.Bodyf("Installed Go %s in %s (download %s, extract %s): %d files (%s) that go build and go test read; left out %d (%s): the standard library's tests and testdata, the source of cmd/, and tools such as pprof and trace",
+		dependency.Version, round(time.Since(start)), round(downloaded), round(time.Since(start)-downloaded),
+		extraction.Files, FormatSize(extraction.Bytes), extraction.Skipped, FormatSize(extraction.Left))
 	return nil
 }
+
+func round(d time.Duration) time.Duration { return d.Round(100 * time.Millisecond) }
 
 // uri joins the proxy to the module path of buildpack.toml. Without a
 // proxy, only the buildpack itself (an offline builder carries the zip), a

@@ -17,66 +17,24 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/golang"
-	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 func testToolchain(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
-	known := []string{"1.22.12", "1.23.4", "1.23.12", "1.24.13"}
-
-	context("Requested", func() {
-		it("prefers BP_GO_VERSION, with or without the go prefix", func() {
-			project := golang.Project{File: "go.mod", Go: "1.22", Toolchain: "1.23.4"}
-			Expect(golang.Requested(project, "go1.24.13")).To(Equal(golang.Request{Version: "1.24.13", Source: "BP_GO_VERSION"}))
-		})
-
-		it("takes the toolchain line unless it is older than the go line", func() {
-			Expect(golang.Requested(golang.Project{File: "go.mod", Go: "1.22", Toolchain: "1.23.4"}, "")).
-				To(Equal(golang.Request{Version: "1.23.4", Source: "go.mod's toolchain line"}))
-			Expect(golang.Requested(golang.Project{File: "go.mod", Go: "1.24.1", Toolchain: "1.23.4"}, "")).
-				To(Equal(golang.Request{Version: "1.24.1", Source: "go.mod's go line"}))
-		})
-
-		it("says when nothing asks", func() {
-			Expect(golang.Requested(golang.Project{File: "go.mod"}, " ").Version).To(BeEmpty())
-		})
-	})
-
-	context("Resolve", func() {
-		it("finds exactly the version asked for", func() {
-			Expect(golang.Resolve(golang.Request{Version: "1.23.4"}, known)).To(Equal("1.23.4"))
-		})
-
-		it("completes X.Y to the newest known patch", func() {
-			Expect(golang.Resolve(golang.Request{Version: "1.23"}, known)).To(Equal("1.23.12"))
-		})
-
-		it("takes the newest when nothing asks", func() {
-			Expect(golang.Resolve(golang.Request{}, known)).To(Equal("1.24.13"))
-		})
-
-		it("lists what is available for an unknown version, suggesting the same release", func() {
-			_, err := golang.Resolve(golang.Request{Version: "1.23.5", Source: "go.mod's go line"}, known)
-			Expect(err).To(BeAssignableToTypeOf(problem.Problem{}))
-			Expect(err.Error()).To(ContainSubstring("[Error: Go version not available]"))
-			Expect(err.Error()).To(ContainSubstring("go.mod's go line asks for Go 1.23.5"))
-			Expect(err.Error()).To(ContainSubstring("1.22.12, 1.23.4, 1.23.12, 1.24.13"))
-			Expect(err.Error()).To(ContainSubstring("BP_GO_VERSION=1.23.12"))
-		})
-
-		it("refuses a release it has no patch of, and versions GOTOOLCHAIN-style names do not match", func() {
-			_, err := golang.Resolve(golang.Request{Version: "1.20"}, known)
-			Expect(err).To(MatchError(ContainSubstring("asks for Go 1.20")))
-			_, err = golang.Resolve(golang.Request{Version: "1.24rc1"}, known)
-			Expect(err).To(MatchError(ContainSubstring("asks for Go 1.24rc1")))
-		})
-	})
-
-	it("refuses a BP_GO_VERSION older than the go line", func() {
-		project := golang.Project{File: "go.mod", Go: "1.24"}
-		err := golang.CheckGoLine("1.23.12", golang.Request{Version: "1.23", Source: "BP_GO_VERSION"}, project)
-		Expect(err).To(MatchError(ContainSubstring("go.mod's go line requires Go 1.24 or newer")))
-		Expect(golang.CheckGoLine("1.24.13", golang.Request{Version: "1.24", Source: "BP_GO_VERSION"}, project)).To(Succeed())
+	it("keeps the GOROOT files go build and go test read", func() {
+		for _, name := range []string{"bin/go", "bin/gofmt", "go.env", "VERSION", "LICENSE", "lib/time/zoneinfo.zip",
+			"pkg/include/textflag.h", "pkg/tool/linux_amd64/compile", "pkg/tool/linux_amd64/link", "pkg/tool/linux_amd64/cgo",
+			"pkg/tool/linux_amd64/vet", "pkg/tool/linux_amd64/cover", "pkg/tool/linux_amd64/preprofile",
+			"src/net/http/server.go", "src/runtime/race/race_linux_amd64.syso", "src/vendor/modules.txt", "src/go.mod",
+			"src/internal/testenv/testenv.go", "src/testing/testing.go", "src/crypto/internal/fips140/v1.0.0/cast.go"} {
+			Expect(golang.Needed(name)).To(BeTrue(), name)
+		}
+		for _, name := range []string{"src/net/http/serve_test.go", "src/net/http/testdata/file", "src/cmd/go/main.go",
+			"src/cmd/compile/internal/ssa/func.go", "pkg/tool/linux_amd64/pprof", "pkg/tool/linux_amd64/trace",
+			"pkg/tool/linux_amd64/objdump", "test/fixedbugs/issue1.go", "api/go1.txt", "doc/go_spec.html",
+			"misc/wasm/wasm_exec.js", "CONTRIBUTING.md", "codereview.cfg"} {
+			Expect(golang.Needed(name)).To(BeFalse(), name)
+		}
 	})
 
 	it("picks the first GOPROXY entry that is a proxy", func() {
@@ -126,6 +84,16 @@ func testToolchain(t *testing.T, context spec.G, it spec.S) {
 			Expect(info.Mode().Perm() & 0111).NotTo(BeZero())
 			Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true}))
 			Expect(layer.Metadata).To(HaveKeyWithValue("version", "1.24.13"))
+			Expect(layer.Metadata).To(HaveKeyWithValue("contents", "build-and-test"))
+			Expect(filepath.Join(layer.Path, "src", "fmt", "print.go")).To(BeAnExistingFile())
+			Expect(filepath.Join(layer.Path, "go.env")).To(BeAnExistingFile())
+			compile, err := os.Stat(filepath.Join(layer.Path, "pkg", "tool", "linux_amd64", "compile"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(compile.Mode().Perm()&0111).NotTo(BeZero(), "zip entries carry no reliable modes")
+			for _, left := range []string{"src/fmt/fmt_test.go", "src/fmt/testdata", "src/cmd", "pkg/tool/linux_amd64/pprof", "CONTRIBUTING.md"} {
+				Expect(filepath.Join(layer.Path, left)).NotTo(BeAnExistingFile(), left)
+			}
+			Expect(output.String()).To(MatchRegexp(`Installed Go 1.24.13 in \S+ \(download \S+, extract \S+\): 5 files \(\d+ B\) that go build and go test read; left out 5`))
 			Expect(layer.BuildEnvironment).To(HaveKeyWithValue("GOTOOLCHAIN.override", "local"))
 			Expect(layer.SBOMPath(libcnb.SyftJSON)).To(BeAnExistingFile())
 			Expect(output.String()).To(ContainSubstring("Downloading from file://" + proxy + "/golang.org/toolchain/@v/v0.0.1-go1.24.13.linux-amd64.zip"))
@@ -209,7 +177,11 @@ func toolchainZip(t *testing.T, version string) []byte {
 	var buffer bytes.Buffer
 	w := zip.NewWriter(&buffer)
 	prefix := "golang.org/toolchain@v0.0.1-go" + version + ".linux-amd64/"
-	for name, mode := range map[string]os.FileMode{"bin/go": 0755, "VERSION": 0644} {
+	files := map[string]os.FileMode{"bin/go": 0755, "VERSION": 0644, "go.env": 0644,
+		"src/fmt/print.go": 0644, "src/fmt/fmt_test.go": 0644, "src/fmt/testdata/x.txt": 0644,
+		"src/cmd/go/main.go": 0644, "pkg/tool/linux_amd64/compile": 0644, "pkg/tool/linux_amd64/pprof": 0644,
+		"CONTRIBUTING.md": 0644}
+	for name, mode := range files {
 		header := &zip.FileHeader{Name: prefix + name, Method: zip.Deflate}
 		header.SetMode(mode)
 		f, err := w.CreateHeader(header)

@@ -1,3 +1,5 @@
-module example.com/old
+module example.com/pinned
 
-go 1.20
+go 1.24.0
+
+toolchain go1.24.99

@@ -1,0 +1,3 @@
+module example.com/minimum
+
+go 1.25.0
