@@ -75,7 +75,7 @@ func testLocks(t *testing.T, context spec.G, it spec.S) {
 
 		out = a.mustBuild("--env", "PIP_INDEX_URL="+lx.URL(), "--env", "BP_PYTHON_GROUPS=server")
 		Expect(out).To(ContainSubstring("locked set changed: +gunicorn==" + lx.wheels["gunicorn"].version))
-		Expect(out).To(ContainSubstring("Checked the WSGI entry point app:app: it imports"))
+		Expect(out).To(ContainSubstring("Checked the entry point app:app: it imports and speaks WSGI"))
 		Expect(lx.Downloads("flask")).To(Equal(flaskDownloads), "unchanged distributions come from the wheel cache")
 		Expect(lx.Downloads("gunicorn")).To(Equal(1))
 		Expect(a.get(a.start())).To(Equal("Hello from uv.lock (pkga 1.0)"))
