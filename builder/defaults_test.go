@@ -35,7 +35,7 @@ func testBuilderDefaults(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("refuses a token in GOSUMDB's URL and in the Debian mirror", func() {
-		out, err := check("GOSUMDB", "sum.golang.org https://t0ken@sum.corp", "go env GOSUMDB", "GOSUMDB")
+		out, err := check("GOSUMDB", "sum.example https://t0ken@sum.corp", "go env GOSUMDB", "GOSUMDB")
 		Expect(err).To(HaveOccurred())
 		Expect(out).NotTo(ContainSubstring("t0ken"))
 

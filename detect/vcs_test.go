@@ -110,7 +110,7 @@ func testVCS(t *testing.T, context spec.G, it spec.S) {
 		})
 
 		it("reads the git and hg sources of lock files", func() {
-			write("uv.lock", "version = 1\n[[package]]\nname = 'flask'\nsource = { registry = \"https://pypi.org/simple\" }\n")
+			write("uv.lock", "version = 1\n[[package]]\nname = 'flask'\nsource = { registry = \"https://index.example/simple\" }\n")
 			write("poetry.lock", "[[package]]\nname = \"flask\"\n\n[package.source]\ntype = \"legacy\"\nurl = \"http://127.0.0.1:9/simple\"\n")
 			write("Pipfile.lock", `{"default": {"flask": {"version": "==2.2.2", "index": "git"}}}`)
 			Expect(needs()).To(Equal([]bool{false, false}))
