@@ -29,16 +29,7 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 	)
 
 	it.Before(func() {
-		ctx.ApplicationPath = t.TempDir()
-		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
-		ctx.StackID = "io.onbuild.stacks.bookworm"
-		ctx.Buildpack.Metadata = fake.Metadata(t, "python")
-		ctx.Buildpack.Path = t.TempDir()
-		for _, program := range []string{python.SupervisorName, python.ConcurrencyName} {
-			path := filepath.Join(ctx.Buildpack.Path, "bin", program)
-			Expect(os.MkdirAll(filepath.Dir(path), 0755)).To(Succeed())
-			Expect(os.WriteFile(path, []byte("#!/bin/sh\n# "+program+"\n"), 0755)).To(Succeed())
-		}
+		ctx = buildContext(t)
 		executor = &fake.Executor{Run: func(e effect.Execution) error {
 			answerVersionProbe(e)
 			return nil

@@ -28,12 +28,7 @@ func testCredentials(t *testing.T, context spec.G, it spec.S) {
 	)
 
 	it.Before(func() {
-		ctx.ApplicationPath = t.TempDir()
-		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
-		ctx.StackID = "io.onbuild.stacks.bookworm"
-		ctx.Buildpack.Metadata = fake.Metadata(t, "python")
-		ctx.Buildpack.Path = t.TempDir()
-		fake.WriteFiles(t, ctx.Buildpack.Path, map[string]string{"bin/supervise": "", "bin/web-concurrency": ""})
+		ctx = buildContext(t)
 		executor = &fake.Executor{Run: func(e effect.Execution) error {
 			answerVersionProbe(e)
 			return nil

@@ -43,11 +43,7 @@ func testDjango(t *testing.T, context spec.G, it spec.S) {
 	)
 
 	it.Before(func() {
-		ctx.ApplicationPath = t.TempDir()
-		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
-		ctx.Buildpack.Metadata = fake.Metadata(t, "python")
-		ctx.Buildpack.Path = t.TempDir()
-		fake.WriteFiles(t, ctx.Buildpack.Path, map[string]string{"bin/supervise": "", "bin/web-concurrency": ""})
+		ctx = buildContext(t)
 		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{
 			"requirements.txt":   "django\ngunicorn\n",
 			"manage.py":          "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",

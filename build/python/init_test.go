@@ -3,7 +3,10 @@ package python_test
 import (
 	"testing"
 
+	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
+	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 	"github.com/sclevine/spec"
 	"github.com/sclevine/spec/report"
 )
@@ -29,4 +32,20 @@ func TestUnit(t *testing.T) {
 func init() {
 	// Assertions read the log as a user would, without terminal colours.
 	color.Disable(true)
+}
+
+// buildContext is a build of onbuild/python over temp dirs: the real
+// buildpack.toml's metadata, on the bookworm stack, with the start programs
+// the buildpack ships in its bin/.
+func buildContext(t *testing.T) libcnb.BuildContext {
+	t.Helper()
+	ctx := libcnb.BuildContext{
+		ApplicationPath: t.TempDir(),
+		Layers:          libcnb.Layers{Path: t.TempDir()},
+		StackID:         "io.onbuild.stacks.bookworm",
+	}
+	ctx.Buildpack.Metadata = fake.Metadata(t, "python")
+	ctx.Buildpack.Path = t.TempDir()
+	fake.WriteFiles(t, ctx.Buildpack.Path, map[string]string{"bin/" + python.SupervisorName: "", "bin/" + python.ConcurrencyName: ""})
+	return ctx
 }

@@ -58,12 +58,7 @@ func testLock(t *testing.T, context spec.G, it spec.S) {
 	}
 
 	it.Before(func() {
-		ctx.ApplicationPath = t.TempDir()
-		ctx.Layers = libcnb.Layers{Path: t.TempDir()}
-		ctx.StackID = "io.onbuild.stacks.bookworm"
-		ctx.Buildpack.Metadata = fake.Metadata(t, "python")
-		ctx.Buildpack.Path = t.TempDir()
-		fake.WriteFiles(t, ctx.Buildpack.Path, map[string]string{"bin/supervise": "", "bin/web-concurrency": ""})
+		ctx = buildContext(t)
 		files = map[string]string{}
 		modes = map[string]os.FileMode{}
 		executor = &fake.Executor{Run: func(e effect.Execution) error {
