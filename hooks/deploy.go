@@ -3,10 +3,11 @@ package hooks
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	layerspec "github.com/onbuild-buildpacks/onbuild/internal/layer"
 
 	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
@@ -64,7 +65,13 @@ func (d DeployLayer) Contribute(layers libcnb.Layers, hook Hook) (libcnb.Layer, 
 		// A hook from outside the app (BP_ACTION_HOOKS_DIR=/abs) is not in
 		// the image: carry it in the layer.
 		config.Path = filepath.Join(layer.Path, "hook", Deploy)
-		if err := copyFile(hook.Path, config.Path); err != nil {
+		info, err := os.Stat(hook.Path)
+		if err != nil {
+			return layer, fmt.Errorf("unable to read %s\n%w", hook.Path, err)
+		}
+		// Its mode comes along: a hook that is not executable runs through
+		// its interpreter, at start as at build time.
+		if err := layerspec.CopyFile(hook.Path, config.Path, info.Mode().Perm()); err != nil {
 			return layer, err
 		}
 	}
@@ -75,34 +82,9 @@ func (d DeployLayer) Contribute(layers libcnb.Layers, hook Hook) (libcnb.Layer, 
 	if err := os.WriteFile(filepath.Join(layer.Path, deploy.ConfigName), encoded.Bytes(), 0644); err != nil {
 		return layer, fmt.Errorf("unable to write %s\n%w", deploy.ConfigName, err)
 	}
-	if err := copyFile(d.Helper, layer.Exec.FilePath(deploy.HelperName)); err != nil {
+	if err := layerspec.CopyFile(d.Helper, layer.Exec.FilePath(deploy.HelperName), 0755); err != nil {
 		return layer, err
 	}
 	layer.Metadata = map[string]interface{}{"hook": hook.Name}
 	return layer, nil
-}
-
-// copyFile copies with the source's permissions, creating parents.
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return fmt.Errorf("unable to open %s\n%w", from, err)
-	}
-	defer in.Close()
-	info, err := in.Stat()
-	if err != nil {
-		return fmt.Errorf("unable to read %s\n%w", from, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0755); err != nil {
-		return fmt.Errorf("unable to create %s\n%w", filepath.Dir(to), err)
-	}
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, info.Mode().Perm())
-	if err != nil {
-		return fmt.Errorf("unable to create %s\n%w", to, err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("unable to copy %s to %s\n%w", from, to, err)
-	}
-	return out.Close()
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	layerspec "github.com/onbuild-buildpacks/onbuild/internal/layer"
+
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
 	"github.com/onbuild-buildpacks/onbuild/build/certificates/execd"
@@ -339,26 +341,12 @@ func (b Builder) rehash(dir string) error {
 // run image with updated CAs takes effect without a rebuild.
 func (b Builder) embed(buildpackPath string, layer *libcnb.Layer) error {
 	helper := filepath.Join(buildpackPath, "bin", execd.Name)
-	if err := copyExecutable(helper, layer.Exec.FilePath(execd.Name)); err != nil {
+	if err := layerspec.CopyFile(helper, layer.Exec.FilePath(execd.Name), 0755); err != nil {
 		return err
 	}
 	layer.LaunchEnvironment.Override("SSL_CERT_DIR", certDirs(*layer))
 	b.Logger.Headerf("In the app image too (%s=true): trusted by the app at run time", detect.EmbedCertsSetting)
 	b.Logger.Bodyf("SSL_CERT_FILE, REQUESTS_CA_BUNDLE (the run image's CAs and the binding's, joined at start), SSL_CERT_DIR")
-	return nil
-}
-
-func copyExecutable(from, to string) error {
-	data, err := os.ReadFile(from)
-	if err != nil {
-		return fmt.Errorf("unable to read %s\n%w", from, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0755); err != nil {
-		return fmt.Errorf("unable to create %s\n%w", filepath.Dir(to), err)
-	}
-	if err := os.WriteFile(to, data, 0755); err != nil {
-		return fmt.Errorf("unable to write %s\n%w", to, err)
-	}
 	return nil
 }
 

@@ -2,11 +2,11 @@ package python
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	layerspec "github.com/onbuild-buildpacks/onbuild/internal/layer"
 
 	"github.com/buildpacks/libcnb/v2"
 )
@@ -32,33 +32,13 @@ func StartLayer(layers libcnb.Layers, buildpackDir string) (libcnb.Layer, error)
 		return layer, fmt.Errorf("unable to reset start layer\n%w", err)
 	}
 	layer.LayerTypes = StartLayerSpec.Types
-	if err := copyProgram(filepath.Join(buildpackDir, "bin", SupervisorName), filepath.Join(layer.Path, "bin", SupervisorName)); err != nil {
+	if err := layerspec.CopyFile(filepath.Join(buildpackDir, "bin", SupervisorName), filepath.Join(layer.Path, "bin", SupervisorName), 0755); err != nil {
 		return layer, err
 	}
-	if err := copyProgram(filepath.Join(buildpackDir, "bin", ConcurrencyName), layer.Exec.FilePath(ConcurrencyName)); err != nil {
+	if err := layerspec.CopyFile(filepath.Join(buildpackDir, "bin", ConcurrencyName), layer.Exec.FilePath(ConcurrencyName), 0755); err != nil {
 		return layer, err
 	}
 	return layer, nil
-}
-
-func copyProgram(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return fmt.Errorf("unable to open %s\n%w", from, err)
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(to), 0755); err != nil {
-		return fmt.Errorf("unable to create %s\n%w", filepath.Dir(to), err)
-	}
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0755)
-	if err != nil {
-		return fmt.Errorf("unable to create %s\n%w", to, err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("unable to copy %s to %s\n%w", from, to, err)
-	}
-	return out.Close()
 }
 
 // compound matches what makes a shell line more than one simple command:

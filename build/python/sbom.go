@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
+	"github.com/onbuild-buildpacks/onbuild/build/python/lockfile"
 )
 
 // Distribution is one installed Python distribution, as its dist-info says.
@@ -25,13 +25,7 @@ type Distribution struct {
 // PURL is the package URL of a PyPI distribution: lower case, runs of
 // "-_." as "-", per the purl spec's pypi type.
 func (d Distribution) PURL() string {
-	return fmt.Sprintf("pkg:pypi/%s@%s", normalizeName(d.Name), d.Version)
-}
-
-var nameSeparators = regexp.MustCompile(`[-_.]+`)
-
-func normalizeName(name string) string {
-	return strings.ToLower(nameSeparators.ReplaceAllString(name, "-"))
+	return fmt.Sprintf("pkg:pypi/%s@%s", lockfile.NormalizeName(d.Name), d.Version)
 }
 
 // Distributions lists what is installed in a venv, sorted by name.
@@ -48,7 +42,9 @@ func Distributions(venvDir string) ([]Distribution, error) {
 		}
 		found = append(found, d)
 	}
-	sort.Slice(found, func(i, j int) bool { return normalizeName(found[i].Name) < normalizeName(found[j].Name) })
+	sort.Slice(found, func(i, j int) bool {
+		return lockfile.NormalizeName(found[i].Name) < lockfile.NormalizeName(found[j].Name)
+	})
 	return found, nil
 }
 
@@ -132,7 +128,7 @@ func spdx(distributions []Distribution) map[string]interface{} {
 		if license == "" {
 			license = "NOASSERTION"
 		}
-		id := "SPDXRef-Package-" + nameSeparators.ReplaceAllString(normalizeName(d.Name), "-")
+		id := "SPDXRef-Package-" + lockfile.NormalizeName(d.Name)
 		ids = append(ids, d.PURL())
 		packages = append(packages, map[string]interface{}{
 			"name": d.Name, "SPDXID": id, "versionInfo": d.Version,

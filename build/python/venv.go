@@ -142,7 +142,7 @@ func (v Venv) run(step string, command string, args ...string) error {
 	v.Logger.Bodyf("%s", step)
 	start := time.Now()
 	var output bytes.Buffer
-	log := &redactingWriter{out: v.Logger.BodyWriter()}
+	log := network.RedactingWriter(v.Logger.BodyWriter())
 	out := io.MultiWriter(log, &output)
 	err := v.Executor.Execute(effect.Execution{
 		Command: command, Args: args, Dir: v.AppDir, Env: v.Env, Stdout: out, Stderr: out,
@@ -154,35 +154,6 @@ func (v Venv) run(step string, command string, args ...string) error {
 	}
 	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
-}
-
-// redactingWriter passes a command's output on line by line with the user
-// info of its URLs hidden: pip hides the passwords it prints itself, but a
-// requirement line or a VCS tool's message may carry one.
-type redactingWriter struct {
-	out     io.Writer
-	pending []byte
-}
-
-func (w *redactingWriter) Write(p []byte) (int, error) {
-	w.pending = append(w.pending, p...)
-	end := bytes.LastIndexByte(w.pending, '\n')
-	if end < 0 {
-		return len(p), nil
-	}
-	if _, err := io.WriteString(w.out, network.RedactText(string(w.pending[:end+1]))); err != nil {
-		return 0, err
-	}
-	w.pending = append(w.pending[:0], w.pending[end+1:]...)
-	return len(p), nil
-}
-
-// Flush writes what is left after the last newline.
-func (w *redactingWriter) Flush() {
-	if len(w.pending) > 0 {
-		_, _ = io.WriteString(w.out, network.RedactText(string(w.pending))+"\n")
-		w.pending = nil
-	}
 }
 
 var noDistribution = regexp.MustCompile(`No matching distribution found for (\S+)`)

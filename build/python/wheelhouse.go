@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/onbuild-buildpacks/onbuild/build/python/lockfile"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
@@ -82,12 +83,12 @@ func WheelhouseStep(wheels map[string]string, lines map[string][]string) (string
 			continue
 		}
 		project, rest, ok := strings.Cut(base, "-")
-		if !ok || !required[normalizeName(project)] {
+		if !ok || !required[lockfile.NormalizeName(project)] {
 			continue
 		}
 		if hashed {
 			version, _, _ := strings.Cut(rest, "-")
-			use, err := checkWheelHash(path, wheels[path], version, pins[normalizeName(project)])
+			use, err := checkWheelHash(path, wheels[path], version, pins[lockfile.NormalizeName(project)])
 			if err != nil {
 				return "", err
 			}
@@ -177,5 +178,5 @@ func requirementName(line string) string {
 	if end < 0 {
 		end = len(line)
 	}
-	return normalizeName(strings.TrimSpace(line[:end]))
+	return lockfile.NormalizeName(strings.TrimSpace(line[:end]))
 }

@@ -59,7 +59,7 @@ func walk(roots []edge, guards map[*node]marker) map[*node]marker {
 		m := from.and(em)
 		add(walkKey{e.to, ""}, m)
 		for _, x := range e.extras {
-			add(walkKey{e.to, normalizeName(x)}, m)
+			add(walkKey{e.to, NormalizeName(x)}, m)
 		}
 	}
 	for _, e := range roots {

@@ -147,7 +147,7 @@ func (l Lock) Resolve(groups []string) (Set, error) {
 		known[g] = true
 	}
 	for _, g := range groups {
-		g = normalizeName(g)
+		g = NormalizeName(g)
 		if g == "" {
 			continue
 		}

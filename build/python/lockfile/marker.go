@@ -294,7 +294,7 @@ func (p *markerParser) expr(extras map[string]bool) marker {
 		lhs, rhs = rhs, lhs
 	}
 	if lhs.text == "extra" && (op.text == "==" || op.text == "!=") {
-		active := extras[normalizeName(rhs.text)]
+		active := extras[NormalizeName(rhs.text)]
 		if active == (op.text == "==") {
 			return markerTrue
 		}

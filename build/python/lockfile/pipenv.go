@@ -70,7 +70,7 @@ func loadPipenv(l *Lock) error {
 	}
 	groupSet := map[string]bool{"default": true, "dev": true, "develop": true}
 	for name := range categories {
-		groupSet[normalizeName(name)] = true
+		groupSet[NormalizeName(name)] = true
 	}
 	l.groups = sortedKeys(groupSet)
 	l.resolve = func(groups map[string]bool) (Set, error) {
@@ -101,7 +101,7 @@ func lockCategory(name string) string {
 func (l Lock) pipenvSet(categories map[string]map[string]pipfileEntry, selected map[string]bool) (Set, error) {
 	chosen := []string{"default"}
 	for _, name := range sortedKeys(categories) {
-		if name != "default" && selected[lockCategory(normalizeName(name))] {
+		if name != "default" && selected[lockCategory(NormalizeName(name))] {
 			chosen = append(chosen, name)
 		}
 	}
@@ -127,7 +127,7 @@ func (l Lock) pipenvSet(categories map[string]map[string]pipfileEntry, selected 
 }
 
 func (l Lock) pipenvPackage(name string, e pipfileEntry) (Package, error) {
-	p := Package{Name: normalizeName(name), Hashes: e.Hashes}
+	p := Package{Name: NormalizeName(name), Hashes: e.Hashes}
 	m, err := parseMarker(e.Markers, nil)
 	if err != nil {
 		return p, l.problemFor(p.Name, fmt.Sprintf("The markers of %s: %v", p.Name, err), "")
@@ -181,16 +181,16 @@ func (l Lock) pipenvStale(pipfile map[string]any, categories map[string]map[stri
 			continue
 		}
 		category := lockCategory(section)
-		if category != "default" && !selected[lockCategory(normalizeName(category))] {
+		if category != "default" && !selected[lockCategory(NormalizeName(category))] {
 			continue
 		}
 		locked := map[string]bool{}
 		for name := range categories[category] {
-			locked[normalizeName(name)] = true
+			locked[NormalizeName(name)] = true
 		}
 		for _, name := range sortedKeys(table(pipfile, section)) {
-			if !locked[normalizeName(name)] {
-				return l.staleProblem(fmt.Sprintf("%s declares %s in [%s], but the lock does not cover it.", l.Manifest, normalizeName(name), section))
+			if !locked[NormalizeName(name)] {
+				return l.staleProblem(fmt.Sprintf("%s declares %s in [%s], but the lock does not cover it.", l.Manifest, NormalizeName(name), section))
 			}
 		}
 	}

@@ -65,7 +65,7 @@ func loadPoetry(l *Lock) error {
 	recorded := map[*node]poetryPackage{}
 	var order []*node
 	for _, pkg := range lock.Packages {
-		name := normalizeName(pkg.Name)
+		name := NormalizeName(pkg.Name)
 		// Poetry 2.1 records each package's own marker, which tells apart
 		// versions locked for different Pythons or platforms; older locks
 		// leave that to Poetry's resolver.
@@ -120,7 +120,7 @@ func loadPoetry(l *Lock) error {
 
 func (l Lock) poetryNode(pkg poetryPackage, legacyFiles []poetryFile) (*node, error) {
 	n := &node{install: true, extras: map[string][]edge{}}
-	n.pkg = Package{Name: normalizeName(pkg.Name), Version: pkg.Version, Source: Source{Kind: SourceIndex}}
+	n.pkg = Package{Name: NormalizeName(pkg.Name), Version: pkg.Version, Source: Source{Kind: SourceIndex}}
 	files := pkg.Files
 	if files == nil {
 		files = legacyFiles
@@ -174,7 +174,7 @@ func (l Lock) poetryGuards(nodes map[string][]*node, recorded map[*node]poetryPa
 			pkg := recorded[n]
 			var guard marker
 			for _, group := range pkg.Groups {
-				if !selected[normalizeName(group)] {
+				if !selected[NormalizeName(group)] {
 					continue
 				}
 				text := ""
@@ -203,10 +203,10 @@ func (l Lock) poetryEdges(pkg poetryPackage, nodes map[string][]*node, n *node) 
 		if err != nil {
 			return l.problemFor(n.pkg.Name, fmt.Sprintf("The dependency of %s on %s: %v", pkg.Name, dname, err), "")
 		}
-		targets := nodes[normalizeName(dname)]
+		targets := nodes[NormalizeName(dname)]
 		for _, c := range constraints {
 			if c.optional {
-				optional[normalizeName(dname)] = append(optional[normalizeName(dname)], c)
+				optional[NormalizeName(dname)] = append(optional[NormalizeName(dname)], c)
 				continue
 			}
 			if len(targets) == 0 {
@@ -235,7 +235,7 @@ func (l Lock) poetryEdges(pkg poetryPackage, nodes map[string][]*node, n *node) 
 			}
 			for _, to := range nodes[req.name] {
 				for _, c := range cs {
-					n.extras[normalizeName(extra)] = append(n.extras[normalizeName(extra)], edge{
+					n.extras[NormalizeName(extra)] = append(n.extras[NormalizeName(extra)], edge{
 						to: to, marker: andMarkers(c.marker, req.marker), extras: append(append([]string{}, c.extras...), req.extras...),
 					})
 				}
@@ -416,7 +416,7 @@ func (l Lock) poetryManifest(manifest map[string]any) (poetryProject, error) {
 	if n, ok := project["name"].(string); ok {
 		name = n
 	}
-	m.root = Root{Name: normalizeName(name), Kind: RootEditable}
+	m.root = Root{Name: NormalizeName(name), Kind: RootEditable}
 	if mode, ok := poetry["package-mode"].(bool); ok && !mode {
 		m.root.Kind = RootVirtual
 	}
@@ -431,7 +431,7 @@ func (l Lock) poetryManifest(manifest map[string]any) (poetryProject, error) {
 				p := l.formatProblem(l.Manifest, fmt.Sprintf("%s: the dependency %s: %v", l.Manifest, dname, err))
 				return p
 			}
-			d := poetryDeclared{name: normalizeName(dname)}
+			d := poetryDeclared{name: NormalizeName(dname)}
 			for _, c := range cs {
 				if c.optional && group == "main" {
 					optional[d.name] = poetryDeclared{name: d.name, constraints: append(optional[d.name].constraints, c)}
@@ -452,10 +452,10 @@ func (l Lock) poetryManifest(manifest map[string]any) (poetryProject, error) {
 		return m, err
 	}
 	for _, group := range sortedKeys(table(poetry, "group")) {
-		if err := add(normalizeName(group), table(table(table(poetry, "group"), group), "dependencies")); err != nil {
+		if err := add(NormalizeName(group), table(table(table(poetry, "group"), group), "dependencies")); err != nil {
 			return m, err
 		}
-		m.groups[normalizeName(group)] = append(m.groups[normalizeName(group)], nil...)
+		m.groups[NormalizeName(group)] = append(m.groups[NormalizeName(group)], nil...)
 	}
 	if len(table(poetry, "dev-dependencies")) == 0 && table(table(poetry, "group"), "dev") == nil {
 		delete(m.groups, "dev")
@@ -463,18 +463,18 @@ func (l Lock) poetryManifest(manifest map[string]any) (poetryProject, error) {
 	extras := table(poetry, "extras")
 	for _, extra := range sortedKeys(extras) {
 		names, _ := extras[extra].([]any)
-		key := normalizeName(extra)
+		key := NormalizeName(extra)
 		m.groups[key] = append(m.groups[key], nil...)
 		for _, n := range names {
 			s, _ := n.(string)
-			if d, ok := optional[normalizeName(s)]; ok {
+			if d, ok := optional[NormalizeName(s)]; ok {
 				m.groups[key] = append(m.groups[key], d)
 			}
 		}
 	}
 	pep621 := map[string][]string{"main": stringList(project["dependencies"])}
 	for extra, reqs := range table(project, "optional-dependencies") {
-		pep621[normalizeName(extra)] = stringList(reqs)
+		pep621[NormalizeName(extra)] = stringList(reqs)
 	}
 	for _, group := range sortedKeys(pep621) {
 		m.groups[group] = append(m.groups[group], nil...)

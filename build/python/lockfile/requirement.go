@@ -11,9 +11,9 @@ var (
 	requirementRe  = regexp.MustCompile(`^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$`)
 )
 
-// normalizeName is the PEP 503 form: pip and every lock file compare
+// NormalizeName is the PEP 503 form: pip and every lock file compare
 // names this way, whatever case or separators the author wrote.
-func normalizeName(name string) string {
+func NormalizeName(name string) string {
 	return nameSeparators.ReplaceAllString(strings.ToLower(strings.TrimSpace(name)), "-")
 }
 
@@ -34,10 +34,10 @@ func parseRequirement(s string) (requirement, error) {
 	if m == nil {
 		return requirement{}, fmt.Errorf("invalid requirement %q: it does not start with a distribution name", s)
 	}
-	req := requirement{name: normalizeName(m[1])}
+	req := requirement{name: NormalizeName(m[1])}
 	for _, extra := range strings.Split(m[2], ",") {
 		if extra = strings.TrimSpace(extra); extra != "" {
-			req.extras = append(req.extras, normalizeName(extra))
+			req.extras = append(req.extras, NormalizeName(extra))
 		}
 	}
 	rest := strings.TrimSpace(m[3])

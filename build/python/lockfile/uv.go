@@ -141,7 +141,7 @@ func (l Lock) uvGraph(lock uvLock) (uvGraph, error) {
 			return g, err
 		}
 		n := &node{install: install, extras: map[string][]edge{}, rawSource: fmt.Sprint(pkg.Source)}
-		n.pkg = Package{Name: normalizeName(pkg.Name), Version: pkg.Version, Source: src}
+		n.pkg = Package{Name: NormalizeName(pkg.Name), Version: pkg.Version, Source: src}
 		if pkg.Sdist != nil && pkg.Sdist.Hash != "" {
 			n.pkg.Hashes = append(n.pkg.Hashes, pkg.Sdist.Hash)
 		}
@@ -160,7 +160,7 @@ func (l Lock) uvGraph(lock uvLock) (uvGraph, error) {
 			return g, err
 		}
 		for extra, deps := range pkg.OptionalDependencies {
-			if n.extras[normalizeName(extra)], err = l.uvEdges(g, pkg, deps); err != nil {
+			if n.extras[NormalizeName(extra)], err = l.uvEdges(g, pkg, deps); err != nil {
 				return g, err
 			}
 		}
@@ -172,7 +172,7 @@ func (l Lock) uvGraph(lock uvLock) (uvGraph, error) {
 			if g.dev[n] == nil {
 				g.dev[n] = map[string][]edge{}
 			}
-			g.dev[n][normalizeName(group)] = edges
+			g.dev[n][NormalizeName(group)] = edges
 		}
 	}
 	return g, nil
@@ -215,7 +215,7 @@ func (l Lock) uvEdges(g uvGraph, from uvPackage, deps []uvDependency) ([]edge, e
 }
 
 func (g uvGraph) uvNamed(name string) []*node {
-	return g.byName[normalizeName(name)]
+	return g.byName[NormalizeName(name)]
 }
 
 func (l Lock) uvSource(pkg uvPackage) (Source, bool, error) {
@@ -284,11 +284,11 @@ func (l Lock) appRelative(name, p string) (string, error) {
 // uvRoots finds the project in the lock: the package at ".", or every
 // workspace member when the workspace root is not a project itself.
 func (l Lock) uvRoots(lock uvLock, manifest pyproject, g uvGraph) ([]*node, Root, error) {
-	name := normalizeName(manifest.Project.Name)
+	name := NormalizeName(manifest.Project.Name)
 	if name == "" {
 		var roots []*node
 		for _, member := range lock.Manifest.Members {
-			for _, n := range g.byName[normalizeName(member)] {
+			for _, n := range g.byName[NormalizeName(member)] {
 				roots = append(roots, n)
 			}
 		}
@@ -323,10 +323,10 @@ func (l Lock) uvStale(lock uvLock, manifest pyproject, g uvGraph, roots []*node,
 		return nil
 	}
 	root := l.uvPackageOf(lock, g, roots[0])
-	locked := map[string]bool{normalizeName(manifest.Project.Name): true}
+	locked := map[string]bool{NormalizeName(manifest.Project.Name): true}
 	addAll := func(deps []uvDependency) {
 		for _, d := range deps {
-			locked[normalizeName(d.Name)] = true
+			locked[NormalizeName(d.Name)] = true
 		}
 	}
 	addAll(root.Dependencies)
@@ -342,12 +342,12 @@ func (l Lock) uvStale(lock uvLock, manifest pyproject, g uvGraph, roots []*node,
 	}
 	declared := map[string][]string{"[project] dependencies": manifest.Project.Dependencies}
 	for extra, deps := range manifest.Project.OptionalDependencies {
-		if selected[normalizeName(extra)] {
+		if selected[NormalizeName(extra)] {
 			declared["[project.optional-dependencies] "+extra] = deps
 		}
 	}
 	for group, deps := range manifest.DependencyGroups {
-		if !selected[normalizeName(group)] {
+		if !selected[NormalizeName(group)] {
 			continue
 		}
 		for _, d := range deps {
