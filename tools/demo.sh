@@ -83,6 +83,12 @@ sample() {
   answer "$image"
 }
 
+# What the samples need besides the README's bare commands where PyPI is out
+# of reach or HTTPS is re-signed; built with and printed from these, so the
+# demo shows what it ran (internal/layout checks them against the README).
+python_volumes="--volume onbuild-wheels:/wheels --env PIP_FIND_LINKS=/wheels --env PIP_NO_INDEX=1"
+go_volumes="--volume onbuild-ca:/platform/bindings/ca-certificates"
+
 step "Docker" "$root/tools/docker.sh"
 step "pack" pack_path
 step "lifecycle" lifecycle_path
@@ -91,8 +97,10 @@ step "buildpacks" "$root/tools/buildpacks.sh"
 step "builder" "$root/builder/builder.sh"
 step "Python wheels" python_wheels
 step "pack setup" pack_setup
-step "Python sample" sample python --volume onbuild-wheels:/wheels --env PIP_FIND_LINKS=/wheels --env PIP_NO_INDEX=1
-step "Go sample" sample go --run-image "$(stack_image run-tiny)" --volume onbuild-ca:/platform/bindings/ca-certificates
+# shellcheck disable=SC2086 # the flags are words on purpose
+step "Python sample" sample python $python_volumes
+# shellcheck disable=SC2086
+step "Go sample" sample go --run-image "$(stack_image run-tiny)" $go_volumes
 
 echo
 echo "==> make demo took $(seconds $(($(now_ms) - demo_start))):"
@@ -103,7 +111,7 @@ cat <<EOF
     pack build myapp --builder $builder                                     # Python
     pack build myapp --builder $builder --run-image $(stack_image run-tiny)   # Go
     Without PyPI, or behind HTTPS re-signed by a local CA, with the volumes the samples used:
-    pack build myapp --builder $builder --volume onbuild-wheels:/wheels --env PIP_FIND_LINKS=/wheels --env PIP_NO_INDEX=1
-    pack build myapp --builder $builder --run-image $(stack_image run-tiny) --volume onbuild-ca:/platform/bindings/ca-certificates
+    pack build myapp --builder $builder $python_volumes
+    pack build myapp --builder $builder --run-image $(stack_image run-tiny) $go_volumes
     Then: docker run --rm -p 127.0.0.1:8080:8080 myapp
 EOF

@@ -87,6 +87,37 @@ func testDocs(t *testing.T, context spec.G, it spec.S) {
 		Expect(broken).To(BeEmpty())
 	})
 
+	it("has make demo end with the README's own commands for the user's app", func() {
+		normalize := func(command string) string {
+			command, _, _ = strings.Cut(command, " #")
+			return strings.Join(strings.Fields(command), " ")
+		}
+		var readme []string
+		for _, code := range codeSpans(t, filepath.Join(top, "README.md")) {
+			for _, command := range strings.Split(strings.ReplaceAll(code.text, "\\\n", " "), "\n") {
+				if strings.HasPrefix(command, "pack build myapp ") {
+					readme = append(readme, normalize(command))
+				}
+			}
+		}
+		script := read(t, filepath.Join(top, "tools", "demo.sh"))
+		replacements := []string{"$builder", "onbuild/builder", "$(stack_image run-tiny)", "onbuild/stack-run-tiny:trixie"}
+		for _, name := range []string{"python_volumes", "go_volumes"} {
+			value := regexp.MustCompile(`(?m)^`+name+`="([^"]+)"$`).FindStringSubmatch(script)
+			Expect(value).To(HaveLen(2), "tools/demo.sh sets %s", name)
+			replacements = append(replacements, "$"+name, value[1])
+		}
+		demo := strings.NewReplacer(replacements...).Replace(script)
+		var printed []string
+		for _, line := range strings.Split(demo, "\n") {
+			if command := strings.TrimSpace(line); strings.HasPrefix(command, "pack build myapp ") {
+				printed = append(printed, normalize(command))
+			}
+		}
+		Expect(printed).To(HaveLen(4))
+		Expect(printed).To(ConsistOf(uniq(readme)))
+	})
+
 	it("places each fuzz target of docs/fuzzing.md in the package it names", func() {
 		rows := regexp.MustCompile("(?m)^\\| `(Fuzz\\w+)` \\| `([^`]+)` \\|").FindAllStringSubmatch(read(t, filepath.Join(top, "docs", "fuzzing.md")), -1)
 		Expect(len(rows)).To(BeNumerically(">=", 5))
@@ -212,6 +243,18 @@ func anchors(t *testing.T, path string) map[string]bool {
 		found[b.String()] = true
 	}
 	return found
+}
+
+func uniq(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, item := range list {
+		if !seen[item] {
+			seen[item] = true
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func read(t *testing.T, path string) string {
