@@ -97,6 +97,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.Logger.Bodyf("pip reads its configuration from binding %s (%s)", conf.Name, PipBinding)
 	}
 	key.PipConfig = PipConfigKey(ctx.ApplicationPath, config, conf)
+	deprecated := envvar.Value(env, "PIP_USE_DEPRECATED")
+	env = IPIndexEnvironment(env, key.Pip)
+	if now := envvar.Value(env, "PIP_USE_DEPRECATED"); now != deprecated {
+		b.Logger.Bodyf("An HTTPS index at an IP address: pip checks its certificate itself (PIP_USE_DEPRECATED=%s), as truststore cannot", now)
+	}
 	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock}
 	if err := venv.Contribute(&venvLayer); err != nil {
 		return result, err

@@ -14,6 +14,7 @@ import (
 func TestUnit(t *testing.T) {
 	suite := spec.New("python", spec.Report(report.Terminal{}))
 	suite("Requirements", testRequirements)
+	suite("PipCerts", testPipCerts)
 	suite("Start", testStart)
 	suite("Launch", testLaunch)
 	suite("Django", testDjango)

@@ -132,6 +132,9 @@ type commandError struct {
 	command string
 	err     error
 	tail    string
+	// exception is the last line of the command's own Python traceback
+	// (pip crashed), empty when it failed the ordinary way.
+	exception string
 }
 
 func (c commandError) Error() string {
@@ -150,13 +153,36 @@ func (v Venv) run(step string, command string, args ...string) error {
 	log.Flush()
 	if err != nil {
 		return commandError{command: network.RedactText(command + " " + strings.Join(args, " ")), err: err,
-			tail: network.RedactText(problem.LastLines(output.String(), 20))}
+			tail:      network.RedactText(problem.LastLines(output.String(), 20)),
+			exception: network.RedactText(crashLine(output.String()))}
 	}
 	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
 
 var noDistribution = regexp.MustCompile(`No matching distribution found for (\S+)`)
+
+// crashLine is the exception line of the last traceback that starts at the
+// beginning of a line: pip's own, printed when it crashes. A build
+// backend's traceback (a package that fails to build) comes indented inside
+// pip's "subprocess-exited-with-error" report and is no crash of pip's.
+func crashLine(output string) string {
+	lines := strings.Split(output, "\n")
+	exception := ""
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimRight(lines[i], "\r ") != "Traceback (most recent call last):" {
+			continue
+		}
+		for i++; i < len(lines); i++ {
+			line := strings.TrimRight(lines[i], "\r ")
+			if line != "" && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "\t") {
+				exception = line
+				break
+			}
+		}
+	}
+	return exception
+}
 
 // pipProblem turns pip's failure into a message that names the package and
 // the index, the two things a developer checks first.
@@ -167,6 +193,11 @@ func pipProblem(failure commandError, env []string) error {
 	}
 	if envvar.Value(env, "PIP_NO_INDEX") != "" {
 		index = "no index (PIP_NO_INDEX is set)"
+	}
+	// First: a crash is pip's failure, whatever requirement it was on, and
+	// its traceback may hold words the diagnoses below look for.
+	if failure.exception != "" {
+		return pipCrash(failure, index)
 	}
 	// Before "not found": pip reports an index it could not reach as having
 	// no matching distribution.
@@ -191,6 +222,20 @@ func pipProblem(failure commandError, env []string) error {
 		Title: "pip install failed",
 		Cause: fmt.Sprintf("Installing the app's dependencies from %s failed (%v). The last lines of pip's output:\n\n%s", index, failure.err, failure.tail),
 		Fixes: []string{"Fix the requirement pip names above, then build again."},
+	}
+}
+
+// pipCrash says that pip itself failed, and why, instead of blaming a
+// requirement: a traceback is no message about the app's dependencies.
+func pipCrash(failure commandError, index string) problem.Problem {
+	return problem.Problem{
+		Title: "pip crashed",
+		Cause: fmt.Sprintf("pip failed with an error of its own while installing the app's dependencies from %s, "+
+			"not because of a requirement: %s\nThe last lines of pip's output:\n\n%s", index, failure.exception, failure.tail),
+		Fixes: []string{
+			"Check the settings pip ran with (PIP_* variables, a pip.conf binding, the index URL): the exception above names what it could not handle.",
+			"Build again with pack build --env PIP_VERBOSE=1 for pip's whole log, and report the crash to onbuild with it if no setting explains it.",
+		},
 	}
 }
 
