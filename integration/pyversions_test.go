@@ -1,0 +1,176 @@
+package integration_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"github.com/sclevine/spec"
+)
+
+// testPythonVersions builds apps declaring a Python the stack does not
+// have: onbuild/python downloads the pinned python-build-standalone build
+// (from the Go module proxy the builder defaults to, over HTTPS, hence the
+// CA binding) into the python layer and makes the venv from it.
+func testPythonVersions(t *testing.T, context spec.G, it spec.S) {
+	var Expect = NewWithT(t).Expect
+
+	// fromStack is how a build says the stack's Python did not fit.
+	fromStack := regexp.MustCompile(`\(python-build-standalone\): the (trixie|bookworm) stack has 3\.1[13]\.\d+`)
+
+	it("serves an app declaring python-3.10.2 in runtime.txt, as MDN's LocalLibrary does, on 3.10", func() {
+		a := newApp(t, "pyversions/app")
+		a.write("runtime.txt", "python-3.10.2\n")
+		out := a.mustBuild(caBinding(t)...)
+		Expect(out).To(ContainSubstring("runtime.txt asks for 3.10.2; using Python 3.10.16 "))
+		Expect(out).To(MatchRegexp(fromStack.String()))
+		Expect(out).To(ContainSubstring("runtime.txt line 1 names Python 3.10.2; this builder's 3.10 release is 3.10.16."))
+		Expect(strings.Count(out, "pack rebase does not update it")).To(Equal(1))
+		body := a.get(a.start() + "/")
+		Expect(body).To(HavePrefix("3.10.16 "))
+		expectWorkingInterpreter(Expect, body)
+	})
+
+	it("serves an app declaring 3.12 in .python-version, and rebuilds it downloading nothing", func() {
+		a := newApp(t, "pyversions/app")
+		a.write(".python-version", "3.12\n")
+		out := a.mustBuild(caBinding(t)...)
+		Expect(out).To(ContainSubstring(".python-version asks for 3.12; using Python 3.12.3 "))
+		Expect(out).To(ContainSubstring("Installed Python 3.12.3"))
+		body := a.get(a.start() + "/")
+		Expect(body).To(HavePrefix("3.12.3 "))
+		Expect(body).To(ContainSubstring("prefix=/layers/onbuild_python/python\n"))
+		expectWorkingInterpreter(Expect, body)
+
+		out = a.mustBuild(caBinding(t)...)
+		Expect(out).To(ContainSubstring("Python 3.12.3: Reusing cached layer"))
+		Expect(out).To(ContainSubstring("Python virtualenv: Reusing cached layer"))
+		Expect(out).NotTo(ContainSubstring("Downloading"))
+		Expect(out).NotTo(ContainSubstring("Installing"))
+		Expect(a.get(a.start() + "/")).To(HavePrefix("3.12.3 "))
+
+		// The same app on the stack's 3.13, for the size of the python layer.
+		stack := newApp(t, "pyversions/app")
+		stack.write(".python-version", "3.13\n")
+		Expect(stack.mustBuild()).NotTo(ContainSubstring("python-build-standalone"))
+		t.Logf("image size: Python 3.12.3 (downloaded) %.1f MB, Python 3.13 (the stack's) %.1f MB", float64(imageSize(t, a.image))/1e6, float64(imageSize(t, stack.image))/1e6)
+	})
+
+	it("serves an app whose requires-python asks for 3.14, with a dependency built from its source distribution", func() {
+		a := newApp(t, "pyversions/app")
+		a.write("pyproject.toml", `[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "py314"
+version = "1.0"
+requires-python = ">=3.14"
+dependencies = ["greet==1.0"]
+
+[tool.setuptools]
+py-modules = ["app"]
+`)
+		Expect(os.MkdirAll(filepath.Join(a.dir, "wheelhouse"), 0755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(a.dir, "wheelhouse", "greet-1.0.tar.gz"), greetSdist(t), 0644)).To(Succeed())
+		out := a.mustBuild(caBinding(t)...)
+		Expect(out).To(ContainSubstring("requires-python in pyproject.toml asks for >=3.14; using Python 3.14.6 "))
+		Expect(out).To(MatchRegexp(`Building wheels? for collected packages: .*greet`))
+		body := a.get(a.start() + "/")
+		Expect(body).To(HavePrefix("3.14.6 "))
+		Expect(body).To(ContainSubstring("\ngreet=from its sdist, on 3.14\n"))
+		expectWorkingInterpreter(Expect, body)
+	})
+
+	it("builds a 3.12 app on the bookworm builder", func() {
+		a := newApp(t, "pyversions/app")
+		a.write(".python-version", "3.12\n")
+		out := a.mustBuild(append([]string{"--builder", bookwormBuilder}, caBinding(t)...)...)
+		Expect(out).To(ContainSubstring(".python-version asks for 3.12; using Python 3.12.3 (python-build-standalone): the bookworm stack has 3.11."))
+		body := a.get(a.start() + "/")
+		Expect(body).To(HavePrefix("3.12.3 "))
+		expectWorkingInterpreter(Expect, body)
+	})
+
+	it("stops before extracting anything when the proxy serves altered bytes", func() {
+		listener, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		served := 0
+		server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			served++
+			w.Write(bytes.Repeat([]byte("not the module zip "), 1000))
+		})}
+		go server.Serve(listener)
+		defer server.Close()
+
+		a := newApp(t, "pyversions/app")
+		a.write(".python-version", "3.11\n")
+		if strings.Contains(builder, "bookworm") {
+			a.write(".python-version", "3.13\n")
+		}
+		out, err := a.build("--env", "GOPROXY=http://"+listener.Addr().String())
+		Expect(err).To(HaveOccurred(), out)
+		Expect(served).To(BeNumerically(">", 0))
+		Expect(out).To(ContainSubstring("Python download checksum mismatch"))
+		Expect(out).To(ContainSubstring("nothing was extracted"))
+		Expect(out).NotTo(ContainSubstring("Installed Python"))
+		Expect(out).NotTo(ContainSubstring("Creating virtualenv"))
+	})
+}
+
+// expectWorkingInterpreter checks the app's report of its interpreter.
+func expectWorkingInterpreter(Expect func(interface{}, ...interface{}) Assertion, body string) {
+	Expect(body).To(MatchRegexp(`\nssl=OpenSSL \d+\.\d+\.\d+.* cas=[1-9]\d*\n`), "ssl loads the run image's CAs")
+	Expect(body).To(MatchRegexp(`\nsqlite3=3\.\d+\.\d+\n`))
+	Expect(body).To(ContainSubstring("\nctypes=7\n"))
+}
+
+// greetSdist is a source distribution of a one-module package, as PyPI
+// serves one: pip builds it into a wheel with the app's Python.
+func greetSdist(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	w := tar.NewWriter(gz)
+	for name, content := range map[string]string{
+		"greet-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: greet\nVersion: 1.0\n",
+		"greet-1.0/pyproject.toml": `[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "greet"
+version = "1.0"
+
+[tool.setuptools]
+py-modules = ["greet"]
+`,
+		"greet-1.0/greet.py": `import sys
+
+def hello():
+    return "from its sdist, on %d.%d" % sys.version_info[:2]
+`,
+	} {
+		if err := w.WriteHeader(&tar.Header{Name: name, Mode: 0644, Size: int64(len(content)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
