@@ -29,7 +29,12 @@ func testPythonVersions(t *testing.T, context spec.G, it spec.S) {
 	it("serves an app declaring python-3.10.2 in runtime.txt, as MDN's LocalLibrary does, on 3.10", func() {
 		a := newApp(t, "pyversions/app")
 		a.write("runtime.txt", "python-3.10.2\n")
+		// The Go module proxy's HTTPS is re-signed by a CA only the
+		// binding brings: the venv's Python reaches it in a build hook.
+		Expect(os.MkdirAll(filepath.Join(a.dir, ".cnb", "action_hooks"), 0755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(a.dir, ".cnb", "action_hooks", "build"), []byte(tlsHook), 0755)).To(Succeed())
 		out := a.mustBuild(caBinding(t)...)
+		Expect(out).To(ContainSubstring("TLS verified with the build's CAs by Python 3.10.16"))
 		Expect(out).To(ContainSubstring("runtime.txt asks for 3.10.2; using Python 3.10.16 "))
 		Expect(out).To(MatchRegexp(fromStack.String()))
 		Expect(out).To(ContainSubstring("runtime.txt line 1 names Python 3.10.2; this builder's 3.10 release is 3.10.16."))
@@ -125,6 +130,21 @@ py-modules = ["app"]
 		Expect(out).NotTo(ContainSubstring("Creating virtualenv"))
 	})
 }
+
+// tlsHook fetches from the Go module proxy over HTTPS with the venv's
+// Python; an answer, even a refusal, means the certificate verified.
+const tlsHook = `#!/bin/sh
+set -e
+python - <<'EOF'
+import os, sys, urllib.error, urllib.request
+proxy = os.environ["GOPROXY"].split(",")[0].rstrip("/")
+try:
+    urllib.request.urlopen(proxy + "/github.com/kluctl/go-embed-python/@v/v0.0.0-3.10.16-20241219-1.info", timeout=30)
+except urllib.error.HTTPError:
+    pass
+print("TLS verified with the build's CAs by Python", sys.version.split()[0])
+EOF
+`
 
 // expectWorkingInterpreter checks the app's report of its interpreter.
 func expectWorkingInterpreter(Expect func(interface{}, ...interface{}) Assertion, body string) {

@@ -10,7 +10,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
 def report():
+    # OpenSSL loads a CA file at once but looks CAs up in a hashed
+    # directory only when verifying: either way they must be there.
+    paths = ssl.get_default_verify_paths()
     cas = ssl.create_default_context().cert_store_stats()["x509_ca"]
+    if not cas and paths.capath and os.path.isdir(paths.capath):
+        cas = len([f for f in os.listdir(paths.capath) if f.endswith(".0")])
     sqlite = sqlite3.connect(":memory:").execute("select sqlite_version()").fetchone()[0]
     abs_from_libc = ctypes.CDLL(None).abs(-7)
     lines = [
