@@ -1,6 +1,7 @@
 package python
 
 import (
+	"debug/elf"
 	"fmt"
 	"io/fs"
 	"os"
@@ -161,8 +162,10 @@ func (i Interpreter) install(layer *libcnb.Layer) error {
 
 // strip drops the debug sections of the interpreter and libpython: some
 // python-build-standalone releases keep them, and 3.12.3's libpython is
-// then 208 MB instead of 39 MB in every image. The build image has strip
-// (binutils comes with gcc); without it the files stay as they are.
+// then 208 MB instead of 39 MB in every image. Only files with debug
+// sections are touched: binutils' strip breaks the symbol versions of the
+// lld-linked 3.14 builds, which have none to drop. The build image has
+// strip (binutils comes with gcc); without it the files stay as they are.
 func (i Interpreter) strip(dir string) error {
 	strip, err := exec.LookPath("strip")
 	if err != nil {
@@ -176,14 +179,29 @@ func (i Interpreter) strip(dir string) error {
 	if err != nil {
 		return err
 	}
-	files = append(files, binaries...)
-	if len(files) == 0 {
+	var debug []string
+	for _, file := range append(files, binaries...) {
+		if hasDebugSections(file) {
+			debug = append(debug, file)
+		}
+	}
+	if len(debug) == 0 {
 		return nil
 	}
+	files = debug
 	if out, err := i.run(strip, append([]string{"--strip-debug"}, files...)...); err != nil {
 		return fmt.Errorf("unable to strip the debug sections of Python %s\n%w\n%s", i.Dependency.Version, err, problem.LastLines(out, 20))
 	}
 	return nil
+}
+
+func hasDebugSections(path string) bool {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return f.Section(".debug_info") != nil
 }
 
 func (i Interpreter) run(command string, args ...string) (string, error) {
