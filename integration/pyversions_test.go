@@ -88,10 +88,10 @@ py-modules = ["app"]
 		Expect(os.WriteFile(filepath.Join(a.dir, "wheelhouse", "greet-1.0.tar.gz"), greetSdist(t), 0644)).To(Succeed())
 		out := a.mustBuild(caBinding(t)...)
 		Expect(out).To(ContainSubstring("requires-python in pyproject.toml asks for >=3.14; using Python 3.14.6 "))
-		Expect(out).To(MatchRegexp(`Building wheels? for collected packages: .*greet`))
+		Expect(out).To(ContainSubstring("Building wheel for greet"))
 		body := a.get(a.start() + "/")
 		Expect(body).To(HavePrefix("3.14.6 "))
-		Expect(body).To(ContainSubstring("\ngreet=from its sdist, on 3.14\n"))
+		Expect(body).To(ContainSubstring("\ngreet=from its sdist, built with Python 3.14.6\n"))
 		expectWorkingInterpreter(Expect, body)
 	})
 
@@ -153,31 +153,20 @@ func expectWorkingInterpreter(Expect func(interface{}, ...interface{}) Assertion
 	Expect(body).To(ContainSubstring("\nctypes=7\n"))
 }
 
-// greetSdist is a source distribution of a one-module package, as PyPI
-// serves one: pip builds it into a wheel with the app's Python.
+// greetSdist is a source distribution of a one-module package whose
+// build backend ships inside it (PEP 517 backend-path): pip builds it into
+// a wheel with the app's Python. The test index's setuptools is Debian's,
+// patched for Debian's own Python, so it cannot build wheels for another.
 func greetSdist(t *testing.T) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	w := tar.NewWriter(gz)
 	for name, content := range map[string]string{
-		"greet-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: greet\nVersion: 1.0\n",
-		"greet-1.0/pyproject.toml": `[build-system]
-requires = ["setuptools>=64"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "greet"
-version = "1.0"
-
-[tool.setuptools]
-py-modules = ["greet"]
-`,
-		"greet-1.0/greet.py": `import sys
-
-def hello():
-    return "from its sdist, on %d.%d" % sys.version_info[:2]
-`,
+		"greet-1.0/PKG-INFO":                  "Metadata-Version: 2.1\nName: greet\nVersion: 1.0\n",
+		"greet-1.0/pyproject.toml":            "[build-system]\nrequires = []\nbuild-backend = \"greet_backend\"\nbackend-path = [\"_backend\"]\n\n[project]\nname = \"greet\"\nversion = \"1.0\"\n",
+		"greet-1.0/greet.py":                  "def hello():\n    return \"from its sdist, built with Python \" + BUILT_WITH\n",
+		"greet-1.0/_backend/greet_backend.py": greetBackend,
 	} {
 		if err := w.WriteHeader(&tar.Header{Name: name, Mode: 0644, Size: int64(len(content)), Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
@@ -194,3 +183,32 @@ def hello():
 	}
 	return buf.Bytes()
 }
+
+// greetBackend builds greet's wheel with the standard library, and
+// records in it the Python that built it.
+const greetBackend = `import base64, hashlib, os, sys, zipfile
+
+DIST = "greet-1.0.dist-info"
+
+
+def _record(name, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return "%s,sha256=%s,%d" % (name, digest, len(data))
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    with open("greet.py", "rb") as f:
+        module = f.read() + ("\nBUILT_WITH = %r\n" % sys.version.split()[0]).encode()
+    files = {
+        "greet.py": module,
+        DIST + "/METADATA": b"Metadata-Version: 2.1\nName: greet\nVersion: 1.0\n",
+        DIST + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: greet_backend\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = [_record(name, data) for name, data in files.items()] + [DIST + "/RECORD,,"]
+    files[DIST + "/RECORD"] = ("\n".join(record) + "\n").encode()
+    name = "greet-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as wheel:
+        for path, data in files.items():
+            wheel.writestr(path, data)
+    return name
+`
