@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -54,6 +55,12 @@ func testPythonVersions(t *testing.T, context spec.G, it spec.S) {
 		Expect(body).To(HavePrefix("3.12.3 "))
 		Expect(body).To(ContainSubstring("prefix=/layers/onbuild_python/python\n"))
 		expectWorkingInterpreter(Expect, body)
+		sboms := t.TempDir()
+		sbomOut, err := exec.Command(pack, "sbom", "download", a.image, "--output-dir", sboms).CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(sbomOut))
+		sbom, err := os.ReadFile(filepath.Join(sboms, "layers", "sbom", "launch", "onbuild_python", "python", "sbom.syft.json"))
+		Expect(err).NotTo(HaveOccurred(), "the python layer has an SBOM")
+		Expect(string(sbom)).To(ContainSubstring("pkg:generic/cpython@3.12.3?arch=amd64"))
 
 		out = a.mustBuild(caBinding(t)...)
 		Expect(out).To(ContainSubstring("Python 3.12.3: Reusing cached layer"))
@@ -103,6 +110,17 @@ py-modules = ["app"]
 		body := a.get(a.start() + "/")
 		Expect(body).To(HavePrefix("3.12.3 "))
 		expectWorkingInterpreter(Expect, body)
+	})
+
+	it("refuses a minor the builder does not offer before pip, listing those it has", func() {
+		a := newApp(t, "pyversions/app")
+		a.write(".python-version", "# as pyenv wrote it\n3.9\n")
+		out, err := a.build()
+		Expect(err).To(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("Python 3.9 is not on this builder"))
+		Expect(out).To(MatchRegexp(`\.python-version line 2 asks for Python 3\.9\. This builder has Python 3\.10\.16, 3\.11\.\d+.*, 3\.14\.6; the nearest to what is asked: 3\.10\.16\.`))
+		Expect(out).NotTo(ContainSubstring("Downloading"))
+		Expect(out).NotTo(ContainSubstring("Creating virtualenv"))
 	})
 
 	it("stops before extracting anything when the proxy serves altered bytes", func() {
