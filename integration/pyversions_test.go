@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -68,6 +70,18 @@ func testPythonVersions(t *testing.T, context spec.G, it spec.S) {
 		Expect(out).NotTo(ContainSubstring("Downloading"))
 		Expect(out).NotTo(ContainSubstring("Installing"))
 		Expect(a.get(a.start() + "/")).To(HavePrefix("3.12.3 "))
+
+		// An operator's pin of a python-build-standalone install_only
+		// tarball (everything under python/), served here on 127.0.0.1:
+		// this image's interpreter, packed that way.
+		tarball := installOnlyFrom(t, a.image)
+		tarballURL := serveFile(t, "/cpython-3.12.3+20240415-x86_64-unknown-linux-gnu-install_only.tar.gz", tarball)
+		operator := newApp(t, "pyversions/app")
+		operator.write(".python-version", "3.12\n")
+		out = operator.mustBuild("--buildpack", pythonBuildpackPinning(t, tarballURL, tarball))
+		Expect(out).To(ContainSubstring("Downloading from " + tarballURL))
+		Expect(out).To(ContainSubstring("Installed Python 3.12.3"))
+		Expect(operator.get(operator.start() + "/")).To(HavePrefix("3.12.3 "))
 
 		// The same app on the stack's 3.13, for the size of the python layer.
 		stack := newApp(t, "pyversions/app")
@@ -163,6 +177,84 @@ except urllib.error.HTTPError:
 print("TLS verified with the build's CAs by Python", sys.version.split()[0])
 EOF
 `
+
+// installOnlyFrom packs an image's python layer as python-build-standalone
+// packs its install_only builds: a gzipped tar of python/.
+func installOnlyFrom(t *testing.T, image string) []byte {
+	t.Helper()
+	id, err := exec.Command("docker", "create", image).Output()
+	if err != nil {
+		t.Fatalf("docker create %s: %v", image, err)
+	}
+	container := strings.TrimSpace(string(id))
+	defer exec.Command("docker", "rm", "-f", container).Run()
+	tarStream, err := exec.Command("docker", "cp", container+":/layers/onbuild_python/python", "-").Output()
+	if err != nil {
+		t.Fatalf("docker cp: %v", err)
+	}
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	if _, err := gz.Write(tarStream); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// serveFile serves content at path on 127.0.0.1 until the test ends and
+// returns its URL.
+func serveFile(t *testing.T, path string, content []byte) string {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(content)
+	})}
+	go server.Serve(listener)
+	t.Cleanup(func() { server.Close() })
+	return "http://" + listener.Addr().String() + path
+}
+
+// pythonBuildpackPinning is a copy of the packaged onbuild/python whose
+// buildpack.toml pins, as an operator would, only the tarball at url for
+// Python 3.12.3 on amd64.
+func pythonBuildpackPinning(t *testing.T, url string, tarball []byte) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "python")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "out", "buildpacks", "python"))); err != nil {
+		t.Fatalf("copy the packaged buildpack (make buildpacks): %v", err)
+	}
+	descriptor, err := os.ReadFile(filepath.Join(dir, "buildpack.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(descriptor)
+	// The module pins go; the settings before them stay.
+	text = text[:strings.Index(text, "\n[[metadata.dependencies]]")]
+	text = strings.Replace(text, `version = "0.1.0"`, `version = "0.1.0-operator"`, 1)
+	text += fmt.Sprintf(`
+[[metadata.dependencies]]
+  id = "python"
+  name = "CPython (python-build-standalone 20240415)"
+  version = "3.12.3"
+  arch = "amd64"
+  uri = %q
+  checksum = "sha256:%x"
+  purls = ["pkg:generic/cpython@3.12.3?arch=amd64&build=python-build-standalone-20240415"]
+`, url, sha256.Sum256(tarball))
+	if err := os.WriteFile(filepath.Join(dir, "buildpack.toml"), []byte(text), 0644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
 
 // expectWorkingInterpreter checks the app's report of its interpreter.
 func expectWorkingInterpreter(Expect func(interface{}, ...interface{}) Assertion, body string) {
