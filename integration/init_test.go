@@ -62,6 +62,7 @@ func TestIntegration(t *testing.T) {
 	suite("Python", testPython)
 	suite("PythonWeb", testPythonWeb)
 	suite("PythonComplete", testPythonComplete)
+	suite("PythonVersions", testPythonVersions)
 	suite("SecretsPython", testSecretsPython)
 	suite("Locks", testLocks)
 	suite("Hooks", testHooks)

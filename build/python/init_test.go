@@ -21,6 +21,7 @@ func TestUnit(t *testing.T) {
 	suite("Venv", testVenv)
 	suite("Lock", testLock)
 	suite("Python", testPython)
+	suite("Interpreter", testInterpreter)
 	suite("Project", testProject)
 	suite("SBOM", testSBOM)
 	suite("VCSProblem", testVCSProblem)

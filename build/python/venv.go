@@ -53,6 +53,9 @@ type VenvKey struct {
 // Venv contributes the virtualenv layer holding the app's dependencies.
 type Venv struct {
 	AppDir string
+	// Python makes the venv and runs pip into it: the stack's python3, or
+	// the python layer's interpreter.
+	Python string
 	Key    VenvKey
 	// PipCache is the cache-only layer pip keeps wheels in, so a changed key
 	// reinstalls from local wheels and downloads only what is new.
@@ -83,16 +86,23 @@ func (v Venv) Contribute(layer *libcnb.Layer) error {
 	return nil
 }
 
+func (v Venv) python() string {
+	if v.Python == "" {
+		return "python3"
+	}
+	return v.Python
+}
+
 func (v Venv) install(layer *libcnb.Layer) error {
 	// Without pip: ensurepip unpacks and compiles pip and setuptools into
 	// every new venv (about 6 s); the stack's own pip installs into the venv
 	// through --python instead, and the image carries neither.
-	if err := v.run("Creating virtualenv", "python3", "-m", "venv", "--without-pip", layer.Path); err != nil {
+	if err := v.run("Creating virtualenv", v.python(), "-m", "venv", "--without-pip", layer.Path); err != nil {
 		return err
 	}
 	if len(v.Key.Seed) > 0 {
 		args := append(v.pipArgs(layer.Path), append([]string{"--no-index", "--no-deps"}, v.Key.Seed...)...)
-		if err := v.run("Seeding "+filepath.Base(v.Key.Seed[0]), "python3", args...); err != nil {
+		if err := v.run("Seeding "+filepath.Base(v.Key.Seed[0]), v.python(), args...); err != nil {
 			return err
 		}
 	}
@@ -101,7 +111,7 @@ func (v Venv) install(layer *libcnb.Layer) error {
 	}
 	for _, step := range v.Key.Install {
 		args := append(v.pipArgs(layer.Path), strings.Fields(step)...)
-		err := v.run("Installing "+step, "python3", args...)
+		err := v.run("Installing "+step, v.python(), args...)
 		if pipErr, ok := err.(commandError); ok {
 			return pipProblem(pipErr, v.Env)
 		}
