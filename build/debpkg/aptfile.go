@@ -97,6 +97,13 @@ func PlanRequests(plan libcnb.BuildpackPlan) []Request {
 func checkName(line, origin, file string) error {
 	where := origin
 	switch {
+	case strings.HasPrefix(line, ":repo:") || strings.HasPrefix(line, "deb ") || strings.HasPrefix(line, "deb-src "):
+		return problem.Problem{
+			Title: "Custom Debian repository",
+			File:  file,
+			Cause: fmt.Sprintf("%s adds a repository (%s). onbuild installs packages only from the stack's own suites (the release, -updates and -security), whose signatures it checks against Debian's archive keys.", where, line),
+			Fixes: []string{"Remove the line and list only packages of the stack's release."},
+		}
 	case strings.Contains(line, "://") || strings.HasSuffix(line, ".deb"):
 		return problem.Problem{
 			Title: "Debian package URL",
@@ -106,13 +113,6 @@ func checkName(line, origin, file string) error {
 				"Replace the line with the package's name, if Debian has it (apt-cache search on a machine of the stack's release finds it).",
 				"Otherwise install the program another way: a Python wheel, a Go module, or a file the app carries.",
 			},
-		}
-	case strings.HasPrefix(line, ":repo:") || strings.HasPrefix(line, "deb ") || strings.HasPrefix(line, "deb-src "):
-		return problem.Problem{
-			Title: "Custom Debian repository",
-			File:  file,
-			Cause: fmt.Sprintf("%s adds a repository (%s). onbuild installs packages only from the stack's own suites (the release, -updates and -security), whose signatures it checks against Debian's archive keys.", where, line),
-			Fixes: []string{"Remove the line and list only packages of the stack's release."},
 		}
 	case strings.ContainsAny(line, "=*?["):
 		return problem.Problem{
