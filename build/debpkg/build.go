@@ -163,10 +163,13 @@ func (b Builder) archive(s Settings, suite, indexCache string) (debian.Archive, 
 	if s.Mirror == "" {
 		return debian.Archive{}, noMirror()
 	}
+	// The first that exists: the others are the same keys in another
+	// format, or links to them.
 	var keyrings []string
 	for _, path := range b.Keyrings {
 		if _, err := os.Stat(path); err == nil {
 			keyrings = append(keyrings, path)
+			break
 		}
 	}
 	if len(keyrings) == 0 {

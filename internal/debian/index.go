@@ -67,69 +67,120 @@ func (p Package) IsDevelopment() bool {
 }
 
 // Index is the packages of some suites, or of a dpkg database: every
-// version of each name, and who provides each virtual name.
+// version of each name, and who provides each virtual name. A suite's
+// index has some 70,000 records and a build reads a few dozen: records
+// are split and keyed by name up front, and parsed only when asked for.
 type Index struct {
+	raw       map[string][]rawRecord
 	byName    map[string][]*Package
-	providers map[string][]*Package
+	providers map[string][]string
 	// IndexFiles are the sha256 names of the Packages files read, for
 	// pruning a cache of them.
 	IndexFiles []string
 }
 
-func newIndex() *Index {
-	return &Index{byName: map[string][]*Package{}, providers: map[string][]*Package{}}
+type rawRecord struct {
+	data          []byte
+	mirror, suite string
 }
 
-// add reads a Packages (or dpkg status) file. Installed packages in a
-// dpkg status keep only records whose Status says installed.
+func newIndex() *Index {
+	return &Index{raw: map[string][]rawRecord{}, byName: map[string][]*Package{}, providers: map[string][]string{}}
+}
+
+// add reads a Packages (or dpkg status) file.
 func (ix *Index) add(data []byte, mirror, suite string) error {
-	reader, err := control.NewParagraphReader(bufio.NewReader(bytes.NewReader(data)), nil)
-	if err != nil {
-		return err
-	}
-	for {
-		para, err := reader.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if status, ok := para.Values["Status"]; ok && !strings.HasSuffix(status, " installed") {
-			continue
-		}
-		name := para.Values["Package"]
+	for _, record := range bytes.Split(data, []byte("\n\n")) {
+		name := field(record, "Package")
 		if name == "" {
 			continue
 		}
-		ver, err := version.Parse(para.Values["Version"])
-		if err != nil {
-			return fmt.Errorf("package %s has an unreadable version %q\n%w", name, para.Values["Version"], err)
-		}
-		var size int64
-		fmt.Sscan(para.Values["Size"], &size)
-		pkg := &Package{
-			Name: name, Version: ver, Arch: para.Values["Architecture"],
-			Mirror: mirror, Suite: suite, Filename: para.Values["Filename"], SHA256: para.Values["SHA256"],
-			Size: size, Section: para.Values["Section"], Paragraph: *para,
-		}
-		ix.byName[name] = append(ix.byName[name], pkg)
-		provides, err := pkg.Relations("Provides")
-		if err != nil {
-			return err
-		}
-		for _, rel := range provides.Relations {
-			for _, poss := range rel.Possibilities {
-				ix.providers[poss.Name] = append(ix.providers[poss.Name], pkg)
+		ix.raw[name] = append(ix.raw[name], rawRecord{data: record, mirror: mirror, suite: suite})
+		delete(ix.byName, name)
+		if provides := field(record, "Provides"); provides != "" {
+			dep, err := dependency.Parse(provides)
+			if err != nil {
+				return fmt.Errorf("package %s has an unreadable Provides field %q\n%w", name, provides, err)
+			}
+			for _, rel := range dep.Relations {
+				for _, poss := range rel.Possibilities {
+					ix.providers[poss.Name] = append(ix.providers[poss.Name], name)
+				}
 			}
 		}
 	}
+	return nil
+}
+
+// field is the one-line value of a field of a record, for keying records
+// before they are parsed.
+func field(record []byte, name string) string {
+	key := []byte(name + ": ")
+	at := 0
+	if !bytes.HasPrefix(record, key) {
+		at = bytes.Index(record, append([]byte("\n"), key...))
+		if at < 0 {
+			return ""
+		}
+		at++
+	}
+	value := record[at+len(key):]
+	if end := bytes.IndexByte(value, '\n'); end >= 0 {
+		value = value[:end]
+	}
+	return string(bytes.TrimSpace(value))
+}
+
+// packages parses the records of name, once. Installed packages in a
+// dpkg status keep only records whose Status says installed.
+func (ix *Index) packages(name string) []*Package {
+	if pkgs, ok := ix.byName[name]; ok {
+		return pkgs
+	}
+	var pkgs []*Package
+	for _, record := range ix.raw[name] {
+		pkg, err := parseRecord(record)
+		if err != nil || pkg == nil {
+			continue
+		}
+		pkgs = append(pkgs, pkg)
+	}
+	ix.byName[name] = pkgs
+	return pkgs
+}
+
+func parseRecord(record rawRecord) (*Package, error) {
+	reader, err := control.NewParagraphReader(bufio.NewReader(bytes.NewReader(record.data)), nil)
+	if err != nil {
+		return nil, err
+	}
+	para, err := reader.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if para == nil {
+		return nil, nil
+	}
+	if status, ok := para.Values["Status"]; ok && !strings.HasSuffix(status, " installed") {
+		return nil, nil
+	}
+	ver, err := version.Parse(para.Values["Version"])
+	if err != nil {
+		return nil, err
+	}
+	var size int64
+	fmt.Sscan(para.Values["Size"], &size)
+	return &Package{
+		Name: para.Values["Package"], Version: ver, Arch: para.Values["Architecture"],
+		Mirror: record.mirror, Suite: record.suite, Filename: para.Values["Filename"], SHA256: para.Values["SHA256"],
+		Size: size, Section: para.Values["Section"], Paragraph: *para,
+	}, nil
 }
 
 // Newest is the highest version of name, nil when there is none.
 func (ix *Index) Newest(name string) *Package {
 	var best *Package
-	for _, p := range ix.byName[name] {
+	for _, p := range ix.packages(name) {
 		if best == nil || version.Compare(p.Version, best.Version) > 0 {
 			best = p
 		}
@@ -139,14 +190,14 @@ func (ix *Index) Newest(name string) *Package {
 
 // Has reports whether name is there, as a package or a virtual name.
 func (ix *Index) Has(name string) bool {
-	return len(ix.byName[name]) > 0 || len(ix.providers[name]) > 0
+	return len(ix.packages(name)) > 0 || len(ix.providers[name]) > 0
 }
 
 // Satisfies reports whether a possibility of a relation is met by this
 // index (an installed set): a package of that name in the version range,
 // or (without a version) anything providing the name.
 func (ix *Index) Satisfies(poss dependency.Possibility) bool {
-	for _, p := range ix.byName[poss.Name] {
+	for _, p := range ix.packages(poss.Name) {
 		if poss.Version == nil || poss.Version.SatisfiedBy(p.Version) {
 			return true
 		}
@@ -162,7 +213,7 @@ func (ix *Index) Satisfies(poss dependency.Possibility) bool {
 // virtual name.
 func (ix *Index) Candidate(poss dependency.Possibility) *Package {
 	var best *Package
-	for _, p := range ix.byName[poss.Name] {
+	for _, p := range ix.packages(poss.Name) {
 		if poss.Version != nil && !poss.Version.SatisfiedBy(p.Version) {
 			continue
 		}
@@ -173,18 +224,20 @@ func (ix *Index) Candidate(poss dependency.Possibility) *Package {
 	if best != nil || poss.Version != nil {
 		return best
 	}
-	providers := append([]*Package(nil), ix.providers[poss.Name]...)
-	sort.Slice(providers, func(i, j int) bool { return providers[i].Name < providers[j].Name })
-	if len(providers) > 0 {
-		return ix.Newest(providers[0].Name)
+	providers := append([]string(nil), ix.providers[poss.Name]...)
+	sort.Strings(providers)
+	for _, name := range providers {
+		if p := ix.Newest(name); p != nil {
+			return p
+		}
 	}
 	return nil
 }
 
 // Names lists every package name, sorted.
 func (ix *Index) Names() []string {
-	names := make([]string, 0, len(ix.byName))
-	for name := range ix.byName {
+	names := make([]string, 0, len(ix.raw))
+	for name := range ix.raw {
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -192,7 +245,7 @@ func (ix *Index) Names() []string {
 }
 
 // Len is how many names the index has.
-func (ix *Index) Len() int { return len(ix.byName) }
+func (ix *Index) Len() int { return len(ix.raw) }
 
 // ReadStatus reads dpkg databases: status files, or status.d folders of
 // one record per package as distroless images (and onbuild's run images)
@@ -215,7 +268,7 @@ func (ix *Index) Nearest(name string, n int) []string {
 		score int
 	}
 	var all []scored
-	for candidate := range ix.byName {
+	for candidate := range ix.raw {
 		score := editDistance(name, candidate)
 		if strings.Contains(candidate, name) || strings.Contains(name, candidate) {
 			score -= 100 - len(candidate)
