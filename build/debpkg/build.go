@@ -64,7 +64,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	s := ReadSettings(reader)
+	s, err := ReadSettings(reader)
+	if err != nil {
+		return result, err
+	}
 	requests, err := ReadAptfile(ctx.ApplicationPath)
 	if err != nil {
 		return result, err
@@ -73,7 +76,15 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	requests = dedupe(append(append(requests, fromSetting...), PlanRequests(ctx.Plan)...))
+	requests = append(requests, fromSetting...)
+	if planned := PlanRequests(ctx.Plan); s.Auto {
+		requests = append(requests, planned...)
+	} else {
+		for _, r := range planned {
+			b.Logger.Bodyf("Not installing %s (%s): %s=false", r.Name, r.Origin, AutoSetting)
+		}
+	}
+	requests = dedupe(requests)
 	if len(requests) == 0 {
 		b.Logger.Body("No Debian packages asked for")
 		return result, nil

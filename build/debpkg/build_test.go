@@ -213,6 +213,25 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(filepath.Join(ctx.Layers.Path, "debian-libraries")).NotTo(BeADirectory())
 	})
 
+	it("installs what a language buildpack asks for, unless BP_DEBIAN_PACKAGES_AUTO=false", func() {
+		Expect(os.Remove(filepath.Join(ctx.ApplicationPath, "Aptfile"))).To(Succeed())
+		ctx.Plan = libcnb.BuildpackPlan{Entries: []libcnb.BuildpackPlanEntry{{
+			Name:     "debian-packages",
+			Metadata: map[string]interface{}{"packages": []interface{}{"libpq5"}, "why": "psycopg loads libpq with ctypes"},
+		}}}
+		result, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out.String()).To(ContainSubstring("libpq5 (psycopg loads libpq with ctypes)"))
+		Expect(filepath.Join(layerNamed(result, "debian-libraries").Path, "usr/lib/x86_64-linux-gnu/libpq.so.5.17")).To(BeAnExistingFile())
+
+		out.Reset()
+		builder.Environ = append(builder.Environ, "BP_DEBIAN_PACKAGES_AUTO=false")
+		result, err = builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out.String()).To(ContainSubstring("Not installing libpq5 (psycopg loads libpq with ctypes): BP_DEBIAN_PACKAGES_AUTO=false"))
+		Expect(result.Layers).To(BeEmpty())
+	})
+
 	it("does nothing when no package is asked for", func() {
 		Expect(os.Remove(filepath.Join(ctx.ApplicationPath, "Aptfile"))).To(Succeed())
 		result, err := builder.Build(ctx)
