@@ -132,7 +132,7 @@ func testNative(t *testing.T, context spec.G, it spec.S) {
 		a.write("requirements.txt", "")
 		for _, c := range []struct{ aptfile, want string }{
 			{"https://example.invalid/tool_1.0_amd64.deb\n", "[Error: Debian package URL]"},
-			{"libpq\n", "Aptfile line 1 asks for libpq, which the stack's Debian suites do not have.\nThe nearest names: libpq5"},
+			{"libpq\n", "The nearest names: libpq5, libpq-dev"},
 			{"jq\npython3.13\n", "Remove python3.13 from Aptfile line 2: the stack already has it."},
 		} {
 			a.write("Aptfile", c.aptfile)

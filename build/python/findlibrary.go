@@ -7,19 +7,31 @@ import (
 )
 
 // findLibraryModule makes ctypes.util.find_library search LD_LIBRARY_PATH
-// when its own search finds nothing. On Linux it asks ldconfig's cache,
+// and the loader's default folders when its own search finds nothing. On Linux it asks ldconfig's cache,
 // then gcc, then ld: the run image has none of them, so a library in a
 // launch layer (libpq for psycopg 3, GDAL and GEOS for GeoDjango) is
-// never found although the loader would load it. It patches ctypes.util
+// never found although the loader would load it; nor is libc itself,
+// which psycopg 3 asks for too. It patches ctypes.util
 // only when something imports it, so other programs pay nothing at start.
-const findLibraryModule = `"""onbuild: ctypes.util.find_library also searches LD_LIBRARY_PATH."""
+const findLibraryModule = `"""onbuild: ctypes.util.find_library also searches LD_LIBRARY_PATH and
+the loader's own folders, as ldconfig's cache would."""
 import os
 import sys
 
 
+def _folders():
+    folders = os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep)
+    multiarch = getattr(sys.implementation, "_multiarch", "")
+    for base in ("/lib", "/usr/lib"):
+        if multiarch:
+            folders.append(base + "/" + multiarch)
+        folders.append(base)
+    return folders
+
+
 def _search(name):
     prefix = "lib%s.so" % name
-    for folder in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep):
+    for folder in _folders():
         try:
             entries = os.listdir(folder) if folder else []
         except OSError:

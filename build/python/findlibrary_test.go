@@ -49,7 +49,9 @@ func testFindLibrary(t *testing.T, context spec.G, it spec.S) {
 		Expect(run(find)).To(Equal("None"))
 		Expect(python.WriteFindLibrary(venv)).To(Succeed())
 		Expect(run(find)).To(Equal("libonbuildtest.so.5"))
-		Expect(run("import ctypes.util; print(ctypes.util.find_library('c'))")).To(HavePrefix("libc.so"))
+		// The loader's own folders count too, as ldconfig's cache would
+		// (the run image has no cache: psycopg 3 asks for libc).
+		Expect(run("import _onbuild_find_library as f; print(f._search('c'))")).To(Equal("libc.so.6"))
 	})
 
 	it("imports nothing at interpreter start", func() {
