@@ -57,19 +57,31 @@ elif [[ -n ${OFFLINE:-} && ${OFFLINE} != 0 ]]; then
   die "OFFLINE=$OFFLINE: use OFFLINE=1 (make builder OFFLINE=1) or leave it unset"
 fi
 
-# onbuild/debian-packages installs only what the run image lacks: it reads
-# the run image's package records (the status.d files scanners read), which
-# the build cannot see, from its own folder.
+# onbuild/debian-packages and onbuild/native-libraries install only what
+# the run image lacks: they read the run image's package records (the
+# status.d files scanners read) and its shared libraries' file names, which
+# the build cannot see, from their own folders.
 stamp_run_image() {
-  local dir=$1/debian-packages/run-images container
-  mkdir -p "$dir"
+  local tmp container name
+  tmp=$(mktemp -d)
   container=$(docker create "$(stack_image run-python)" /nonexistent)
-  docker cp "$container:/var/lib/dpkg/status.d" - | tar -xO --wildcards '*' >"$dir/$STACK_ID.status.tmp" ||
-    { docker rm "$container" >/dev/null; die "unable to read the package records of $(stack_image run-python)"; }
+  if ! docker export "$container" >"$tmp/rootfs.tar"; then
+    docker rm "$container" >/dev/null
+    die "unable to read $(stack_image run-python)"
+  fi
   docker rm "$container" >/dev/null
+  mkdir "$tmp/root"
+  tar -xf "$tmp/rootfs.tar" -C "$tmp/root" var/lib/dpkg/status.d
   # status.d records have no blank line between them once joined.
-  awk 'NR > 1 && /^Package: / { print "" } { print }' "$dir/$STACK_ID.status.tmp" >"$dir/$STACK_ID.status"
-  rm "$dir/$STACK_ID.status.tmp"
+  find "$tmp/root/var/lib/dpkg/status.d" -type f | LC_ALL=C sort | xargs cat |
+    awk 'NR > 1 && /^Package: / { print "" } { print }' >"$tmp/status"
+  tar -tf "$tmp/rootfs.tar" | grep -E '(^|/)(lib|ld-linux)[^/]*\.so(\.[0-9][^/]*)?$' | sed 's|.*/||' | LC_ALL=C sort -u >"$tmp/libraries"
+  for name in debian-packages native-libraries; do
+    mkdir -p "$1/$name/run-images"
+    cp "$tmp/status" "$1/$name/run-images/$STACK_ID.status"
+    cp "$tmp/libraries" "$1/$name/run-images/$STACK_ID.libraries"
+  done
+  rm -rf "$tmp"
 }
 stamp_run_image "$buildpacks"
 

@@ -39,3 +39,14 @@ func DebianRequire(packages []string, why string) libcnb.BuildPlanRequire {
 		DebianPackagesKey: packages, DebianWhyKey: why,
 	}}
 }
+
+// NativeLibraries always passes, providing and requiring its own entry:
+// after the language buildpack it reads the app's ELF files, which only
+// the build has, so it cannot know before whether they link a library the
+// run image lacks. With none, it reads no index and writes no layer.
+func NativeLibraries(libcnb.DetectContext) (libcnb.DetectResult, error) {
+	return libcnb.DetectResult{Pass: true, Plans: []libcnb.BuildPlan{{
+		Provides: []libcnb.BuildPlanProvide{{Name: NativeLibrariesPlan}},
+		Requires: []libcnb.BuildPlanRequire{{Name: NativeLibrariesPlan}},
+	}}}, nil
+}

@@ -33,6 +33,9 @@ const (
 	// sets BP_DEBIAN_PACKAGES; a language buildpack requires it, with the
 	// packages in DebianPackagesKey, when it knows the app needs some.
 	DebianPackagesPlan = "debian-packages"
+	// NativeLibrariesPlan is what onbuild/native-libraries provides and
+	// requires: it joins every group, after the language buildpack.
+	NativeLibrariesPlan = "native-libraries"
 )
 
 // Metadata keys of the plan entries above.

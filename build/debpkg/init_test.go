@@ -12,6 +12,7 @@ func TestUnit(t *testing.T) {
 	suite := spec.New("debpkg", spec.Report(report.Terminal{}))
 	suite("Aptfile", testAptfile)
 	suite("Build", testBuild)
+	suite("Libraries", testLibraries)
 	suite.Run(t)
 }
 

@@ -26,6 +26,15 @@ var (
 		Key:         "the resolved run-time packages (name, version, sha256) and the layout version",
 		Invalidated: "a run-time package changes; a rebase never does it, a rebuild does",
 	}
+	// NativeLayer is onbuild/native-libraries' layer: the packages of the
+	// shared libraries the app's ELF files link that the run image and
+	// onbuild/debian-packages' layer lack.
+	NativeLayer = layer.Spec{
+		Name:        "native-libraries",
+		Types:       libcnb.LayerTypes{Launch: true},
+		Key:         "the resolved packages (name, version, sha256) and the layout version",
+		Invalidated: "the app's ELF files link another library, or a package changes; a rebase never does it, a rebuild does",
+	}
 	// CacheLayer keeps the verified package indexes and .debs, so a new
 	// package downloads only itself.
 	CacheLayer = layer.Spec{
@@ -37,4 +46,4 @@ var (
 )
 
 // Layers lists them all.
-var Layers = []layer.Spec{BuildLayer, LaunchLayer, CacheLayer}
+var Layers = []layer.Spec{BuildLayer, LaunchLayer, NativeLayer, CacheLayer}

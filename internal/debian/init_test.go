@@ -12,5 +12,6 @@ func TestUnit(t *testing.T) {
 	suite("Archive", testArchive)
 	suite("Resolver", testResolver)
 	suite("Extract", testExtract)
+	suite("ELF", testELF)
 	suite.Run(t)
 }
