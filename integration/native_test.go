@@ -127,6 +127,16 @@ func testNative(t *testing.T, context spec.G, it spec.S) {
 		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(ContainSubstring(`"psycopg2": 3`))
 	})
 
+	it("runs a wheel that links a library the run image lacks, found by reading its ELF files alone", func() {
+		dsn := startPostgres(t)
+		a := newApp(t, "native/psycopg2-wheel")
+		// Without the table of well-known projects: only the ELF scan.
+		out := a.mustBuild("--env", "BP_DEBIAN_PACKAGES_AUTO=false")
+		Expect(out).To(ContainSubstring("Not installing libpq-dev (psycopg2 builds from source with pg_config and libpq's headers): BP_DEBIAN_PACKAGES_AUTO=false"))
+		Expect(out).To(MatchRegexp(`libpq\.so\.5 \(needed by venv/lib/python3\.13/site-packages/psycopg2/_psycopg\.[^ ]*\.so\): libpq5`))
+		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(Equal("rows: 3"))
+	})
+
 	it("stops on bad Debian package input with a clear error, installing nothing", func() {
 		a := newApp(t, "native/postgres")
 		a.write("requirements.txt", "")
