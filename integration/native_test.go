@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,8 @@ import (
 
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
+	"github.com/xi2/xz"
+	"pault.ag/go/debian/control"
 )
 
 // startPostgres runs Debian's PostgreSQL server as the postgres user on a
@@ -95,6 +98,56 @@ func debianMirror(t *testing.T) string {
 	return mirror
 }
 
+// serveSdist serves, on 127.0.0.1 as pip's find-links page, the upstream
+// tarball of a Debian source package of the stack's suite, which for a
+// Python project is the sdist PyPI serves: pip builds it from source.
+func serveSdist(t *testing.T, source string) string {
+	t.Helper()
+	mirror := debianMirror(t)
+	resp, err := http.Get(mirror + "/dists/trixie/main/source/Sources.xz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r, err := xz.NewReader(resp.Body, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, err := control.NewParagraphReader(bufio.NewReader(r), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		para, err := reader.Next()
+		if err != nil {
+			t.Fatalf("no source package %s in trixie: %v", source, err)
+		}
+		if para.Values["Package"] != source {
+			continue
+		}
+		version := para.Values["Version"]
+		upstream := version[:strings.LastIndex(version, "-")]
+		orig := fmt.Sprintf("%s_%s.orig.tar.gz", source, upstream)
+		sdist, err := http.Get(mirror + "/" + para.Values["Directory"] + "/" + orig)
+		if err != nil || sdist.StatusCode != http.StatusOK {
+			t.Fatalf("download %s: %v", orig, err)
+		}
+		defer sdist.Body.Close()
+		dir := t.TempDir()
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%s.tar.gz", source, upstream)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(f, sdist.Body); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		server := httptest.NewServer(http.FileServer(http.Dir(dir)))
+		t.Cleanup(server.Close)
+		return server.URL + "/"
+	}
+}
+
 func testNative(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
 
@@ -125,6 +178,24 @@ func testNative(t *testing.T, context spec.G, it spec.S) {
 		out = a.mustBuild()
 		Expect(strings.Count(out, "Unchanged packages: nothing downloaded")).To(Equal(2), out)
 		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(ContainSubstring(`"psycopg2": 3`))
+	})
+
+	it("builds psycopg2 from its source distribution without an Aptfile, and reads rows with it", func() {
+		dsn := startPostgres(t)
+		links := serveSdist(t, "psycopg2")
+		a := newApp(t, "native/psycopg2-wheel")
+		// The index has a psycopg2 wheel too: pip must take the sdist.
+		sdist := []string{"--env", "PIP_FIND_LINKS=" + links, "--env", "PIP_NO_BINARY=psycopg2"}
+		out, err := a.build(append(sdist, "--env", "BP_DEBIAN_PACKAGES_AUTO=false")...)
+		Expect(err).To(HaveOccurred(), "without libpq-dev the compile fails")
+		Expect(out).To(ContainSubstring("[Error: Debian package missing for a source build]"))
+		Expect(out).To(ContainSubstring("pg_config is missing: Debian's libpq-dev provides it"))
+		Expect(out).To(ContainSubstring("Add these lines to the Aptfile: libpq-dev."))
+
+		out = a.mustBuild(sdist...)
+		Expect(out).To(ContainSubstring("libpq-dev (psycopg2 builds from source with pg_config and libpq's headers)"))
+		Expect(out).To(MatchRegexp(`Building wheel for psycopg2|Running setup\.py install for psycopg2|Created wheel for psycopg2`))
+		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(Equal("rows: 3"))
 	})
 
 	it("runs a wheel that links a library the run image lacks, found by reading its ELF files alone", func() {

@@ -176,6 +176,9 @@ func pipProblem(failure commandError, env []string) error {
 	if problem, ok := VCSProblem(failure.tail); ok {
 		return problem
 	}
+	if problem, ok := NativeBuildProblem(failure.tail); ok {
+		return problem
+	}
 	if match := noDistribution.FindStringSubmatch(failure.tail); match != nil {
 		return problem.Problem{
 			Title: "Python package not found",
