@@ -41,17 +41,20 @@ var headerPackages = map[string]string{
 
 // NativeBuildProblem recognises, in pip's output, a source distribution
 // whose compile failed for want of a Debian package, and names the
-// package and the Aptfile line that fixes it.
+// package and the Aptfile line that fixes it. The message quotes the line
+// that says so, which pip's closing lines bury.
 func NativeBuildProblem(output string) (problem.Problem, bool) {
 	for _, t := range missingTools {
-		if t.pattern.MatchString(output) {
-			return nativeProblem(t.tool+" is missing", t.packages, output), true
+		if loc := t.pattern.FindStringIndex(output); loc != nil {
+			return nativeProblem(t.tool+" is missing", t.packages, lineAt(output, loc[0])), true
 		}
 	}
-	match := missingHeader.FindStringSubmatch(output)
-	if match == nil {
+	loc := missingHeader.FindStringSubmatchIndex(output)
+	if loc == nil {
 		return problem.Problem{}, false
 	}
+	match := []string{output[loc[0]:loc[1]], output[loc[2]:loc[3]]}
+	output = lineAt(output, loc[0])
 	header := match[1]
 	pkg, ok := headerPackages[header]
 	if !ok {
@@ -84,4 +87,14 @@ func nativeProblem(what string, packages []string, output string) problem.Proble
 			"Or install a wheel of the package instead of its source distribution, if the index has one.",
 		},
 	}
+}
+
+// lineAt is the whole line around offset i.
+func lineAt(s string, i int) string {
+	start := strings.LastIndex(s[:i], "\n") + 1
+	end := strings.Index(s[i:], "\n")
+	if end < 0 {
+		return strings.TrimSpace(s[start:])
+	}
+	return strings.TrimSpace(s[start : i+end])
 }

@@ -132,6 +132,8 @@ type commandError struct {
 	command string
 	err     error
 	tail    string
+	// output is all of it, redacted: a compiler's error can be further up.
+	output string
 }
 
 func (c commandError) Error() string {
@@ -150,7 +152,7 @@ func (v Venv) run(step string, command string, args ...string) error {
 	log.Flush()
 	if err != nil {
 		return commandError{command: network.RedactText(command + " " + strings.Join(args, " ")), err: err,
-			tail: network.RedactText(problem.LastLines(output.String(), 20))}
+			tail: network.RedactText(problem.LastLines(output.String(), 20)), output: network.RedactText(output.String())}
 	}
 	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
@@ -176,7 +178,7 @@ func pipProblem(failure commandError, env []string) error {
 	if problem, ok := VCSProblem(failure.tail); ok {
 		return problem
 	}
-	if problem, ok := NativeBuildProblem(failure.tail); ok {
+	if problem, ok := NativeBuildProblem(failure.output); ok {
 		return problem
 	}
 	if match := noDistribution.FindStringSubmatch(failure.tail); match != nil {
