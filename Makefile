@@ -65,11 +65,13 @@ unit: lint
 # The integration suite drives real pack builds on the real builder
 # (ONBUILD_BUILDER, default onbuild/builder) and checks the bookworm flavour
 # on ONBUILD_BOOKWORM_BUILDER (default onbuild/builder:bookworm); its git and
-# hg servers need both tools here, its lock specs poetry and pipenv.
+# hg servers need both tools here, its lock specs poetry and pipenv, its
+# native libraries specs a PostgreSQL server.
 integration: builder
 	@ONBUILD_BUILDER="$${ONBUILD_BOOKWORM_BUILDER:-onbuild/builder:bookworm}" $(MAKE) --no-print-directory builder STACK=bookworm
 	@tools/vcs.sh
 	@tools/locktools.sh
+	@tools/postgresql.sh
 	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 60m -v ./integration/
 
 test: unit integration

@@ -10,6 +10,7 @@ import (
 func TestUnit(t *testing.T) {
 	suite := spec.New("detect", spec.Report(report.Terminal{}))
 	suite("Python", testPython)
+	suite("Native", testNative)
 	suite("Hooks", testHooks)
 	suite("Certificates", testCertificates)
 	suite("Go", testGo)

@@ -47,11 +47,17 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	if err != nil {
 		return libcnb.DetectResult{}, err
 	}
+	// Debian packages that well-known projects need (detect/native.go).
+	native, err := PythonNativeNeeds(ctx.ApplicationPath)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
+	requires := append([]libcnb.BuildPlanRequire{{Name: PythonVenv, Metadata: metadata}}, VCSRequires(git, hg)...)
 	return libcnb.DetectResult{
 		Pass: true,
 		Plans: []libcnb.BuildPlan{{
 			Provides: []libcnb.BuildPlanProvide{{Name: PythonVenv}},
-			Requires: append([]libcnb.BuildPlanRequire{{Name: PythonVenv, Metadata: metadata}}, VCSRequires(git, hg)...),
+			Requires: append(requires, NativeRequires(native)...),
 		}},
 	}, nil
 }

@@ -48,7 +48,7 @@ func TestIntegration(t *testing.T) {
 	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
 		CacheDir: filepath.Join(root, ".cache", "pyindex"),
 		Image:    buildImage,
-		Packages: append(append([]string{}, pyindex.DefaultPackages...), pyindex.WebPackages...),
+		Packages: append(append(append([]string{}, pyindex.DefaultPackages...), pyindex.WebPackages...), pyindex.NativePackages...),
 		Stdout:   os.Stderr,
 		Stderr:   os.Stderr,
 	})
@@ -75,6 +75,7 @@ func TestIntegration(t *testing.T) {
 	suite("Secrets", testSecrets)
 	suite("Flavours", testFlavours)
 	suite("Rebase", testRebase)
+	suite("Native", testNative)
 	suite("Docs", testDocs)
 	suite.Run(t)
 }

@@ -110,6 +110,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err := venv.Contribute(&venvLayer); err != nil {
 		return result, err
 	}
+	if err := WriteFindLibrary(venvLayer.Path); err != nil {
+		return result, err
+	}
 	result.Layers = append(result.Layers, pipCache, venvLayer)
 
 	startConfig, err := ReadStartSettings(reader)

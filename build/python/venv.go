@@ -145,6 +145,8 @@ type commandError struct {
 	// exception is the last line of the command's own Python traceback
 	// (pip crashed), empty when it failed the ordinary way.
 	exception string
+	// output is all of it, redacted: a compiler's error can be further up.
+	output string
 }
 
 func (c commandError) Error() string {
@@ -164,7 +166,8 @@ func (v Venv) run(step string, command string, args ...string) error {
 	if err != nil {
 		return commandError{command: network.RedactText(command + " " + strings.Join(args, " ")), err: err,
 			tail:      network.RedactText(problem.LastLines(output.String(), 20)),
-			exception: network.RedactText(crashLine(output.String()))}
+			exception: network.RedactText(crashLine(output.String())),
+			output:    network.RedactText(output.String())}
 	}
 	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
@@ -215,6 +218,9 @@ func pipProblem(failure commandError, env []string) error {
 		return problem
 	}
 	if problem, ok := VCSProblem(failure.tail); ok {
+		return problem
+	}
+	if problem, ok := NativeBuildProblem(failure.output); ok {
 		return problem
 	}
 	if match := noDistribution.FindStringSubmatch(failure.tail); match != nil {
