@@ -37,7 +37,7 @@ type Lock struct {
 	// workspace member to install, relative to appDir; "" is appDir's own
 	// project.
 	root, member string
-	resolve  func(groups map[string]bool) (Set, error)
+	resolve      func(groups map[string]bool) (Set, error)
 	// groups are the names BP_PYTHON_GROUPS may use with this lock.
 	groups []string
 }
