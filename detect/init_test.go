@@ -15,5 +15,6 @@ func TestUnit(t *testing.T) {
 	suite("Go", testGo)
 	suite("VCS", testVCS)
 	suite("RunImage", testRunImage)
+	suite("Monorepo", testMonorepo)
 	suite.Run(t)
 }

@@ -26,6 +26,8 @@ func TestUnit(t *testing.T) {
 	suite("PipProblems", testPipProblems)
 	suite("Secrets", testSecrets)
 	suite("Credentials", testCredentials)
+	suite("Monorepo", testMonorepo)
+	suite("LocalRequirement", testLocalRequirement)
 	suite.Run(t)
 }
 

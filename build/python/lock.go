@@ -325,6 +325,9 @@ func (b Builder) findLock(m Monorepo, groups []string) (*LockInstall, error) {
 	if len(groups) > 0 {
 		selected += " and " + strings.Join(groups, ", ")
 	}
+	if lock.Workspace != "" {
+		b.Logger.Bodyf("%s: installing the member %s and what it uses, nothing of the other members", workspaceName(lock.Workspace), m.App.Rel)
+	}
 	b.Logger.Bodyf("Installing %s (%s): %d locked distributions for the %s", lock.File, lock.Tool, len(lock.Set.Packages), selected)
 	if exists, _ := regularFile(filepath.Join(appDir, "requirements.txt")); exists {
 		b.Logger.Bodyf("requirements.txt agrees with %s and is not installed on its own", lock.File)

@@ -86,3 +86,11 @@ func (m Monorepo) FindLock(groups []string) (*LockInstall, error) {
 	}
 	return install, nil
 }
+
+// workspaceName says where a uv workspace is, for the log.
+func workspaceName(rel string) string {
+	if rel == "." {
+		return "uv workspace at the upload root"
+	}
+	return "uv workspace at " + rel
+}
