@@ -206,16 +206,16 @@ func testLocalRequirement(t *testing.T, context spec.G, it spec.S) {
 	Expect := NewWithT(t).Expect
 	it("reads the local paths of requirement lines", func() {
 		for line, want := range map[string]string{
-			"-e ../../libs/core":                   "../../libs/core editable",
-			"--editable=../lib#egg=lib":            "../lib editable",
-			"../libs/common":                       "../libs/common",
-			"./vendor/pkg[extra]":                  "./vendor/pkg",
+			"-e ../../libs/core":                     "../../libs/core editable",
+			"--editable=../lib#egg=lib":              "../lib editable",
+			"../libs/common":                         "../libs/common",
+			"./vendor/pkg[extra]":                    "./vendor/pkg",
 			"common @ file:///workspace/libs/common": "/workspace/libs/common",
-			"file:../libs/common#egg=common":       "../libs/common",
-			"flask==3.1.1":                         "",
-			"-r base.txt":                          "",
-			"git+https://x.example.invalid/r.git":  "",
-			"pkg @ https://x.example.invalid/p.whl": "",
+			"file:../libs/common#egg=common":         "../libs/common",
+			"flask==3.1.1":                           "",
+			"-r base.txt":                            "",
+			"git+https://x.example.invalid/r.git":    "",
+			"pkg @ https://x.example.invalid/p.whl":  "",
 		} {
 			Expect(python.LocalRequirement(line)).To(Equal(want), line)
 		}
