@@ -74,5 +74,6 @@ func TestIntegration(t *testing.T) {
 	suite("Secrets", testSecrets)
 	suite("Flavours", testFlavours)
 	suite("Rebase", testRebase)
+	suite("Monorepo", testMonorepo)
 	suite.Run(t)
 }
