@@ -28,6 +28,7 @@ func TestUnit(t *testing.T) {
 	suite("Credentials", testCredentials)
 	suite("Monorepo", testMonorepo)
 	suite("LocalRequirement", testLocalRequirement)
+	suite("MonorepoLocks", testMonorepoLocks)
 	suite.Run(t)
 }
 

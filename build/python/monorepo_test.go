@@ -14,6 +14,8 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/build/python/lockfile"
+	"github.com/onbuild-buildpacks/onbuild/internal/appdir"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
@@ -219,5 +221,60 @@ func testLocalRequirement(t *testing.T, context spec.G, it spec.S) {
 		} {
 			Expect(python.LocalRequirement(line)).To(Equal(want), line)
 		}
+	})
+}
+
+func testMonorepoLocks(t *testing.T, context spec.G, it spec.S) {
+	Expect := NewWithT(t).Expect
+
+	// inRepo puts a lockfile fixture in services/app of a repository whose
+	// path dependency, libs/helper, is a sibling of services/.
+	inRepo := func(fixture, lock, from, to string) python.Monorepo {
+		root := t.TempDir()
+		app := filepath.Join(root, "services", "app")
+		Expect(os.MkdirAll(app, 0755)).To(Succeed())
+		Expect(os.CopyFS(app, os.DirFS(filepath.Join("lockfile", "testdata", fixture)))).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(root, "libs"), 0755)).To(Succeed())
+		Expect(os.Rename(filepath.Join(app, "libs", "helper"), filepath.Join(root, "libs", "helper"))).To(Succeed())
+		content, err := os.ReadFile(filepath.Join(app, lock))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(content)).To(ContainSubstring(from))
+		Expect(os.WriteFile(filepath.Join(app, lock), []byte(strings.Replace(string(content), from, to, 1)), 0644)).To(Succeed())
+		return python.Monorepo{App: appdir.App{Root: root, Dir: app, Rel: "services/app"}}
+	}
+	helper := func(install *python.LockInstall) lockfile.Source {
+		for _, p := range install.Set.Packages {
+			if p.Name == "helper" {
+				return p.Source
+			}
+		}
+		t.Fatal("no helper in the set")
+		return lockfile.Source{}
+	}
+
+	for _, c := range []struct{ fixture, lock, from, to string }{
+		{"poetry", "poetry.lock", `url = "libs/helper"`, `url = "../../libs/helper"`},
+		{"pipenv", "Pipfile.lock", `"path": "./libs/helper"`, `"path": "../../libs/helper"`},
+	} {
+		c := c
+		it("installs a "+c.fixture+" path dependency to a sibling non-editable, keyed by its content, editable when kept", func() {
+			m := inRepo(c.fixture, c.lock, c.from, c.to)
+			install, err := m.FindLock(nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(helper(install)).To(Equal(lockfile.Source{Kind: lockfile.SourcePath, Path: "../../libs/helper"}))
+			Expect(install.Paths).To(HaveKey("../../libs/helper"))
+
+			m.Keep = []string{"libs/helper"}
+			install, err = m.FindLock(nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(helper(install).Editable).To(BeTrue())
+		})
+	}
+
+	it("refuses a lock's path dependency outside the upload, with the pack build --path fix", func() {
+		m := inRepo("poetry", "poetry.lock", `url = "libs/helper"`, `url = "../../../helper"`)
+		_, err := m.FindLock(nil)
+		Expect(err).To(MatchError(ContainSubstring("outside the app")))
+		Expect(err).To(MatchError(ContainSubstring("pack build --path <repository root> --env BP_APP_DIR=<app folder>")))
 	})
 }
