@@ -82,7 +82,7 @@ func testMonorepo(t *testing.T, context spec.G, it spec.S) {
 			a := newApp(t, "monorepo/go")
 			args := append([]string{"--run-image", tinyRunImage, "--env", "BP_APP_DIR=" + cmd.dir}, caBinding(t)...)
 			out := a.mustBuild(args...)
-			Expect(out).To(ContainSubstring("go.work's toolchain line asks for Go 1.23.4"))
+			Expect(out).To(ContainSubstring("Go 1.23.4: go.work's toolchain line asks for it"))
 			Expect(out).To(ContainSubstring(". → " + filepath.Base(cmd.dir)))
 			Expect(a.get(a.start())).To(Equal(cmd.answer))
 			Expect(workspaceFiles(t, a.image)).To(BeEmpty(), "the source of the whole repository is removed")
