@@ -47,8 +47,10 @@ func testMonorepo(t *testing.T, context spec.G, it spec.S) {
 			Expect(files).To(ContainElement(member.dir + "/pyproject.toml"))
 			Expect(files).To(HaveEach(HavePrefix(member.dir+"/")), "the image holds the member, not the repository")
 			Expect(lx.Downloads("colorama")).To(BeZero(), "its marker excludes Linux")
+			if member.dir == "services/api" {
+				Expect(lx.Downloads("six")).To(BeZero(), "only the worker's closure has six")
+			}
 		}
-		Expect(lx.Downloads("six")).To(Equal(1), "only the worker's closure has six")
 	})
 
 	it("requirements app in services/web, named in project.toml: -e ../../libs/core goes in as a copy; an unrelated change reuses the venv, a library change rebuilds it", func() {
