@@ -16,5 +16,6 @@ func TestUnit(t *testing.T) {
 	suite("VCS", testVCS)
 	suite("RunImage", testRunImage)
 	suite("Monorepo", testMonorepo)
+	suite("MonorepoRunImage", testMonorepoRunImage)
 	suite.Run(t)
 }

@@ -138,3 +138,20 @@ func must(result libcnb.DetectResult, err error) libcnb.DetectResult {
 	}
 	return result
 }
+
+func testMonorepoRunImage(t *testing.T, context spec.G, it spec.S) {
+	Expect := NewWithT(t).Expect
+	it("puts the Go app in BP_APP_DIR on the tiny run image", func() {
+		root := t.TempDir()
+		Expect(os.MkdirAll(filepath.Join(root, "cmd", "api"), 0755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(root, "cmd", "api", "go.mod"), []byte("module example.com/api\n"), 0644)).To(Succeed())
+		ctx := libcnb.DetectContext{ApplicationPath: root}
+		result, err := detect.RunImage(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Pass).To(BeFalse())
+		ctx.Platform.Environment = map[string]string{"BP_APP_DIR": "cmd/api"}
+		result, err = detect.RunImage(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(result.Pass).To(BeTrue())
+	})
+}
