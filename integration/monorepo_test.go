@@ -3,6 +3,7 @@ package integration_test
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,16 +78,29 @@ func testMonorepo(t *testing.T, context spec.G, it spec.S) {
 	})
 
 	it("go.work repository: two commands in two modules, each built from the root into its own image that holds only its folder", func() {
+		// The toolchain comes from a dependency-mapping binding (as in the
+		// Go suite's offline spec): both builds skip its download.
+		toolchain := hostToolchain(t, "1.23.4")
+		mapping := binding(t, "go-toolchain", "dependency-mapping", map[string][]byte{
+			toolchain.sha256: []byte("file:///offline/" + filepath.Base(toolchain.path)),
+		})
 		for _, cmd := range []struct{ dir, answer string }{
 			{"services/api", "Hello from api, with example.com/greet (in /workspace/services/api)"},
-			{"services/worker", "Hello from worker, with example.com/greet and example.com/version 1.0"},
+			{"services/worker", "Hello from worker, with example.com/greet and example.com/version 1.0 (in /workspace/services/worker)"},
 		} {
 			a := newApp(t, "monorepo/go")
-			args := append([]string{"--run-image", tinyRunImage, "--env", "BP_APP_DIR=" + cmd.dir}, caBinding(t)...)
+			args := append([]string{"--run-image", tinyRunImage, "--env", "BP_APP_DIR=" + cmd.dir,
+				"--volume", filepath.Dir(toolchain.path) + ":/offline:ro"}, mapping...)
 			out := a.mustBuild(args...)
 			Expect(out).To(ContainSubstring("Go 1.23.4: go.work's toolchain line asks for it"))
 			Expect(out).To(ContainSubstring(". → " + filepath.Base(cmd.dir)))
-			Expect(a.get(a.start())).To(Equal(cmd.answer))
+			if cmd.dir == "services/api" {
+				Expect(a.get(a.start())).To(Equal(cmd.answer))
+			} else {
+				run, err := exec.Command("docker", "run", "--rm", a.image).CombinedOutput()
+				Expect(err).NotTo(HaveOccurred(), string(run))
+				Expect(strings.TrimSpace(string(run))).To(Equal(cmd.answer))
+			}
 			Expect(workspaceFiles(t, a.image)).To(BeEmpty(), "the source of the whole repository is removed")
 		}
 	})

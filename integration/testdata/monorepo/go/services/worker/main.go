@@ -1,8 +1,8 @@
+// The worker runs a job and exits: it needs no server.
 package main
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 
 	"example.com/greet"
@@ -10,12 +10,6 @@ import (
 )
 
 func main() {
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "%s and example.com/version %s", greet.Hello("worker"), version.Version)
-	})
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	_ = http.ListenAndServe(":"+port, nil)
+	wd, _ := os.Getwd()
+	fmt.Printf("%s and example.com/version %s (in %s)\n", greet.Hello("worker"), version.Version, wd)
 }
