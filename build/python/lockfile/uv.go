@@ -273,7 +273,7 @@ func (l Lock) appRelative(name, p string) (string, error) {
 		if l.inUpload(clean) {
 			return clean, nil
 		}
-		prob := l.formatProblem(l.File, fmt.Sprintf("%s is installed from %s, outside the app: the build only has the source pack build uploads.", name, p))
+		prob := l.formatProblem(l.File, fmt.Sprintf("%s is installed from %s, outside the app and outside the source pack build uploaded: the build has nothing else.", name, p))
 		prob.Title = "Path dependency outside the app"
 		prob.Fixes = []string{
 			fmt.Sprintf("Move %s into the app directory, point %s at it and run `%s`.", p, l.Manifest, l.Tool.RefreshCommand()),
