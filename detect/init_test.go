@@ -16,5 +16,7 @@ func TestUnit(t *testing.T) {
 	suite("Go", testGo)
 	suite("VCS", testVCS)
 	suite("RunImage", testRunImage)
+	suite("Monorepo", testMonorepo)
+	suite("MonorepoRunImage", testMonorepoRunImage)
 	suite.Run(t)
 }

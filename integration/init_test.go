@@ -77,5 +77,6 @@ func TestIntegration(t *testing.T) {
 	suite("Rebase", testRebase)
 	suite("Native", testNative)
 	suite("Docs", testDocs)
+	suite("Monorepo", testMonorepo)
 	suite.Run(t)
 }

@@ -53,6 +53,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 	config := ReadSettings(reader)
+	mono, err := ReadMonorepo(ctx, reader)
+	if err != nil {
+		return result, err
+	}
+	ctx.ApplicationPath = mono.App.Dir
 
 	if err := CheckEnvironment(b.Environ); err != nil {
 		return result, err
@@ -68,11 +73,15 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, fmt.Errorf("unable to create venv layer\n%w", err)
 	}
-	lock, err := b.findLock(ctx.ApplicationPath, config.Groups)
+	lock, err := b.findLock(mono, config.Groups)
 	if err != nil {
 		return result, err
 	}
 	key, err := b.venvKey(ctx, lock)
+	if err != nil {
+		return result, err
+	}
+	rewrite, err := mono.Key(&key)
 	if err != nil {
 		return result, err
 	}
@@ -106,7 +115,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if now := envvar.Value(env, "PIP_USE_DEPRECATED"); now != deprecated {
 		b.Logger.Bodyf("An HTTPS index at an IP address: pip checks its certificate itself (PIP_USE_DEPRECATED=%s), as truststore cannot", now)
 	}
-	venv := Venv{AppDir: ctx.ApplicationPath, Python: python, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock}
+	venv := Venv{AppDir: ctx.ApplicationPath, Python: python, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock, Rewrite: rewrite}
 	if err := venv.Contribute(&venvLayer); err != nil {
 		return result, err
 	}
@@ -123,7 +132,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	result.Processes = processes
+	if result.Processes, err = b.finishMonorepo(mono, processes); err != nil {
+		return result, err
+	}
 	result.Layers = append(result.Layers, startLayer)
 
 	if err := WriteSBOM(venvLayer); err != nil {

@@ -28,6 +28,9 @@ func TestUnit(t *testing.T) {
 	suite("PipProblems", testPipProblems)
 	suite("Secrets", testSecrets)
 	suite("Credentials", testCredentials)
+	suite("Monorepo", testMonorepo)
+	suite("LocalRequirement", testLocalRequirement)
+	suite("MonorepoLocks", testMonorepoLocks)
 	suite.Run(t)
 }
 

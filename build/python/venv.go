@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -48,6 +49,11 @@ type VenvKey struct {
 	// requirements fields and Install are then empty. Project stays: it
 	// holds the build system that installs a root package.
 	Lock []string `toml:"lock"`
+	// App is the app's folder in a monorepo upload (BP_APP_DIR), so two
+	// apps of one repository never share a venv; Paths digests the
+	// requirements' path dependencies outside it (monorepo.go).
+	App   string            `toml:"app,omitempty"`
+	Paths map[string]string `toml:"paths,omitempty"`
 }
 
 // Venv contributes the virtualenv layer holding the app's dependencies.
@@ -66,6 +72,9 @@ type Venv struct {
 	Logger   log.Logger
 	// Lock, when the app has a lock file, is installed instead of Install.
 	Lock *LockInstall
+	// Rewrite maps requirements files to what pip reads instead: their
+	// editable sibling paths made plain (monorepo.go).
+	Rewrite map[string]string
 }
 
 // Contribute builds the venv, or reuses it untouched when the key matches.
@@ -111,6 +120,16 @@ func (v Venv) install(layer *libcnb.Layer) error {
 	}
 	for _, step := range v.Key.Install {
 		args := append(v.pipArgs(layer.Path), strings.Fields(step)...)
+		if len(v.Rewrite) > 0 {
+			dir, err := os.MkdirTemp("", "onbuild-requirements-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			if args, err = writeRewritten(dir, v.Rewrite, args); err != nil {
+				return err
+			}
+		}
 		err := v.run("Installing "+step, v.python(), args...)
 		if pipErr, ok := err.(commandError); ok {
 			return pipProblem(pipErr, v.Env)
@@ -286,6 +305,10 @@ func (k VenvKey) reasons(old VenvKey) []string {
 	}
 	reasons = append(reasons, changedFiles(old.Project, k.Project)...)
 	reasons = append(reasons, changedFiles(old.Wheelhouse, k.Wheelhouse)...)
+	reasons = append(reasons, changedFiles(old.Paths, k.Paths)...)
+	if old.App != k.App {
+		reasons = append(reasons, fmt.Sprintf("app folder changed: %q -> %q", old.App, k.App))
+	}
 	reasons = append(reasons, lockReasons(old.Lock, k.Lock)...)
 	if strings.Join(old.Install, ", ") != strings.Join(k.Install, ", ") {
 		reasons = append(reasons, fmt.Sprintf("install steps changed: %q -> %q", strings.Join(old.Install, ", "), strings.Join(k.Install, ", ")))
