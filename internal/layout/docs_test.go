@@ -103,7 +103,7 @@ func testDocs(t *testing.T, context spec.G, it spec.S) {
 		script := read(t, filepath.Join(top, "tools", "demo.sh"))
 		replacements := []string{"$builder", "onbuild/builder", "$(stack_image run-tiny)", "onbuild/stack-run-tiny:trixie"}
 		for _, name := range []string{"python_volumes", "go_volumes"} {
-			value := regexp.MustCompile(`(?m)^`+name+`="([^"]+)"$`).FindStringSubmatch(script)
+			value := regexp.MustCompile(`(?m)^` + name + `="([^"]+)"$`).FindStringSubmatch(script)
 			Expect(value).To(HaveLen(2), "tools/demo.sh sets %s", name)
 			replacements = append(replacements, "$"+name, value[1])
 		}
