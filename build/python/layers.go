@@ -3,6 +3,7 @@ package python
 import (
 	"github.com/buildpacks/libcnb/v2"
 
+	"github.com/onbuild-buildpacks/onbuild/build/python/start"
 	"github.com/onbuild-buildpacks/onbuild/internal/layer"
 )
 
@@ -20,12 +21,6 @@ var (
 		Key:         "the pinned interpreter (version, uri, sha256), the architecture, the layer's contents version",
 		Invalidated: "the app asks for another Python the stack does not have, or its pin changes; only written when the stack's Python does not fit",
 	}
-	StartLayerSpec = layer.Spec{
-		Name:        "start",
-		Types:       libcnb.LayerTypes{Launch: true},
-		Key:         "none: the supervisor and web-concurrency programs, the same for every app",
-		Invalidated: "every build",
-	}
 	PipCacheLayer = layer.Spec{
 		Name:        "pip-cache",
 		Types:       libcnb.LayerTypes{Cache: true},
@@ -35,4 +30,4 @@ var (
 )
 
 // Layers lists them all.
-var Layers = []layer.Spec{InterpreterLayer, VenvLayer, PipCacheLayer, StartLayerSpec}
+var Layers = []layer.Spec{InterpreterLayer, VenvLayer, PipCacheLayer, start.Layer}

@@ -1,11 +1,9 @@
-package python
+package start
 
 import (
 	"fmt"
 	"path/filepath"
 	"strings"
-
-	"github.com/paketo-buildpacks/libpak/v2/effect"
 
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
@@ -24,7 +22,7 @@ print("onbuild-staticfiles:", "django.contrib.staticfiles" in settings.INSTALLED
 // collectStatic runs manage.py collectstatic in a Django project, after the
 // dependencies and before the build hook (which may rely on the files), so
 // the image serves static files without a step at every start.
-func (b Builder) collectStatic(appDir, venvDir string, config StartSettings) error {
+func (s Starter) collectStatic(appDir, venvDir string, config Settings) error {
 	if !DjangoInstalled(venvDir) {
 		return nil
 	}
@@ -33,11 +31,11 @@ func (b Builder) collectStatic(appDir, venvDir string, config StartSettings) err
 		return err
 	}
 	if config.DisableCollectStatic != "" {
-		b.Logger.Bodyf("Skipping collectstatic: %s is set", config.DisableCollectStatic)
+		s.Logger.Bodyf("Skipping collectstatic: %s is set", config.DisableCollectStatic)
 		return nil
 	}
 	python := filepath.Join(venvDir, "bin", "python")
-	out, err := b.inApp(appDir, python, "-c", staticProbe, project.Settings)
+	out, err := s.inApp(appDir, python, "-c", staticProbe, project.Settings)
 	if err != nil {
 		return collectStaticProblem(project, "reading the settings", out)
 	}
@@ -49,29 +47,19 @@ func (b Builder) collectStatic(appDir, venvDir string, config StartSettings) err
 	}
 	switch {
 	case !staticfiles:
-		b.Logger.Bodyf("Skipping collectstatic: django.contrib.staticfiles is not in INSTALLED_APPS")
+		s.Logger.Bodyf("Skipping collectstatic: django.contrib.staticfiles is not in INSTALLED_APPS")
 		return nil
 	case !staticRoot:
-		b.Logger.Bodyf("Skipping collectstatic: %s sets no STATIC_ROOT", project.SettingsFile)
+		s.Logger.Bodyf("Skipping collectstatic: %s sets no STATIC_ROOT", project.SettingsFile)
 		return nil
 	}
-	b.Logger.Bodyf("Running python manage.py collectstatic --noinput")
-	out, err = b.inApp(appDir, python, "manage.py", "collectstatic", "--noinput")
+	s.Logger.Bodyf("Running python manage.py collectstatic --noinput")
+	out, err = s.inApp(appDir, python, "manage.py", "collectstatic", "--noinput")
 	if err != nil {
 		return collectStaticProblem(project, "python manage.py collectstatic --noinput", out)
 	}
-	b.Logger.Bodyf("  %s", problem.LastLines(out, 1))
+	s.Logger.Bodyf("  %s", problem.LastLines(out, 1))
 	return nil
-}
-
-// inApp runs a command in the app dir with the build's environment and
-// returns its combined output. No __pycache__ lands in the app: the same
-// source must give the same image.
-func (b Builder) inApp(appDir, command string, args ...string) (string, error) {
-	var out strings.Builder
-	env := append(append([]string{}, b.Environ...), "PYTHONDONTWRITEBYTECODE=1")
-	err := b.Executor.Execute(effect.Execution{Command: command, Args: args, Dir: appDir, Env: env, Stdout: &out, Stderr: &out})
-	return out.String(), err
 }
 
 func collectStaticProblem(project *Django, step, out string) error {

@@ -1,4 +1,4 @@
-package python_test
+package start_test
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
 
-	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/build/python/start"
 )
 
 func testStart(t *testing.T, context spec.G, it spec.S) {
@@ -18,9 +18,9 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		Expect  = NewWithT(t).Expect
 		appDir  string
 		venvDir string
-		checked []python.Entry
-		answer  python.Interface
-		check   = func(e python.Entry) (python.Interface, error) {
+		checked []start.Entry
+		answer  start.Interface
+		check   = func(e start.Entry) (start.Interface, error) {
 			checked = append(checked, e)
 			return answer, nil
 		}
@@ -47,8 +47,8 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 			write("mysite/wsgi.py", "application = get_wsgi_application()\n")
 			write("mysite/asgi.py", "application = get_asgi_application()\n")
 		}
-		start = func(launch string) ([]libcnb.Process, error) {
-			return python.StartProcesses(appDir, venvDir, launch, check)
+		processesFor = func(launch string) ([]libcnb.Process, error) {
+			return start.Processes(appDir, venvDir, launch, check)
 		}
 		web = func(command string) []libcnb.Process {
 			return []libcnb.Process{{Type: "web", Command: []string{"sh", "-c", command}, Default: true}}
@@ -59,7 +59,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		appDir = t.TempDir()
 		venvDir = t.TempDir()
 		checked = nil
-		answer = python.WSGI
+		answer = start.WSGI
 	})
 
 	it("uses every Procfile entry, web by default, over everything else", func() {
@@ -67,7 +67,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		write("app.py", "app = Flask(__name__)\n")
 		install("gunicorn")
 
-		processes, err := start("python other.py")
+		processes, err := processesFor("python other.py")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{
 			{Type: "web", Command: []string{"sh", "-c", "gunicorn -b 0.0.0.0:$PORT app:app"}, Default: true},
@@ -79,7 +79,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("makes a lone Procfile entry the default", func() {
 		write("Procfile", "api: python api.py\n")
 
-		processes, err := start("")
+		processes, err := processesFor("")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{{Type: "api", Command: []string{"sh", "-c", "python api.py"}, Default: true}}))
 	})
@@ -87,14 +87,14 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("names the Procfile line that is malformed", func() {
 		write("Procfile", "web: ok\njust a command\n")
 
-		_, err := start("")
+		_, err := processesFor("")
 		Expect(err).To(MatchError(ContainSubstring(`Procfile line 2 is "just a command"`)))
 	})
 
 	it("reads a line over 64 KiB whole, and the lines after it", func() {
 		long := strings.Repeat("x", 70<<10)
 		write("Procfile", "web: echo "+long+"\nworker: python worker.py\n")
-		processes, err := python.ReadProcfile(appDir)
+		processes, err := start.ReadProcfile(appDir)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{
 			{Type: "web", Command: []string{"sh", "-c", "echo " + long}, Default: true},
@@ -105,7 +105,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("uses BP_LAUNCH_COMMAND when there is no Procfile", func() {
 		write("app.py", "app = 1\n")
 
-		processes, err := start("python serve.py --fast")
+		processes, err := processesFor("python serve.py --fast")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal(web("python serve.py --fast")))
 	})
@@ -114,22 +114,22 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		write("app.py", "from flask import Flask\n\napp = Flask(__name__)\n")
 		install("gunicorn")
 
-		processes, err := start("")
+		processes, err := processesFor("")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" app:app`)))
-		Expect(checked).To(Equal([]python.Entry{{Target: "app:app", File: "app.py"}}))
+		Expect(checked).To(Equal([]start.Entry{{Target: "app:app", File: "app.py"}}))
 	})
 
 	context("ASGI", func() {
 		it.Before(func() {
-			answer = python.ASGI
+			answer = start.ASGI
 			write("main.py", "from fastapi import FastAPI\napp = FastAPI()\n")
 		})
 
 		it("runs uvicorn on main.py's app", func() {
 			install("uvicorn")
 
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" main:app`)))
 		})
@@ -137,20 +137,20 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		it("prefers gunicorn with uvicorn's worker when both are there", func() {
 			install("uvicorn", "gunicorn")
 
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" --worker-class uvicorn.workers.UvicornWorker main:app`)))
 		})
 
 		it("passes the worker count to hypercorn and granian, which do not read it", func() {
 			install("hypercorn")
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec hypercorn --bind "0.0.0.0:${PORT:-8080}" --workers "${WEB_CONCURRENCY:-1}" main:app`)))
 
 			Expect(os.Remove(filepath.Join(venvDir, "bin", "hypercorn"))).To(Succeed())
 			install("granian")
-			processes, err = start("")
+			processes, err = processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec granian --interface asgi --host 0.0.0.0 --port "${PORT:-8080}" --workers "${WEB_CONCURRENCY:-1}" main:app`)))
 		})
@@ -158,7 +158,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		it("refuses an ASGI app under gunicorn alone", func() {
 			install("gunicorn")
 
-			_, err := start("")
+			_, err := processesFor("")
 			Expect(err).To(MatchError(ContainSubstring("[Error: ASGI app under a WSGI server]")))
 			Expect(err.Error()).To(ContainSubstring("main:app is an ASGI app"))
 			Expect(err.Error()).To(ContainSubstring("Add uvicorn to requirements.txt"))
@@ -169,7 +169,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 			write("service/asgi.py", "application = Starlette()\n")
 			install("uvicorn")
 
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" service.asgi:application`)))
 		})
@@ -179,7 +179,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		write("app.py", "app = Flask(__name__)\n")
 		install("uvicorn")
 
-		_, err := start("")
+		_, err := processesFor("")
 		Expect(err).To(MatchError(ContainSubstring("[Error: WSGI app under an ASGI server]")))
 		Expect(err.Error()).To(ContainSubstring("In app.py:"))
 		Expect(err.Error()).To(ContainSubstring("installed is uvicorn, which serves ASGI apps only"))
@@ -188,12 +188,12 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 
 	it("finds wsgi.py's application, then a package's wsgi.py", func() {
 		write("mysite/wsgi.py", "application = get_wsgi_application()\n")
-		entry, err := python.FindEntry(appDir)
+		entry, err := start.FindEntry(appDir)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(entry).To(Equal(python.Entry{Target: "mysite.wsgi:application", File: "mysite/wsgi.py"}))
+		Expect(entry).To(Equal(start.Entry{Target: "mysite.wsgi:application", File: "mysite/wsgi.py"}))
 
 		write("wsgi.py", "from myapp import app\n")
-		entry, err = python.FindEntry(appDir)
+		entry, err = start.FindEntry(appDir)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(entry.Target).To(Equal("wsgi:app"))
 	})
@@ -202,7 +202,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		write("app.py", "if app == 1:\n    pass\napplication_name = 'x'\n")
 		write("my-site/wsgi.py", "application = 1\n")
 
-		entry, err := python.FindEntry(appDir)
+		entry, err := start.FindEntry(appDir)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(entry.Target).To(BeEmpty())
 	})
@@ -216,7 +216,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 		it("serves WSGI_APPLICATION on gunicorn, without an import guess", func() {
 			install("gunicorn")
 
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" mysite.wsgi:application`)))
 			Expect(checked).To(BeEmpty())
@@ -224,18 +224,18 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 
 		it("serves ASGI_APPLICATION, else asgi.py, when only an ASGI server is there", func() {
 			install("uvicorn")
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" mysite.asgi:application`)))
 
 			write("mysite/settings.py", "WSGI_APPLICATION = 'mysite.wsgi.application'\nASGI_APPLICATION = \"mysite.routing.app\"\n")
-			processes, err = start("")
+			processes, err = processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec uvicorn --host 0.0.0.0 --port "${PORT:-8080}" mysite.routing:app`)))
 		})
 
 		it("never falls back to runserver: no server is an error with the fix", func() {
-			_, err := start("")
+			_, err := processesFor("")
 			Expect(err).To(MatchError(ContainSubstring("[Error: No web server for Django]")))
 			Expect(err.Error()).To(ContainSubstring("Add gunicorn to requirements.txt; onbuild then serves mysite.wsgi:application on $PORT."))
 		})
@@ -246,12 +246,12 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 			write("mysite/settings/production.py", "from .base import *\n")
 			install("gunicorn")
 
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" mysite.wsgi:application`)))
 
 			write("manage.py", "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"other.settings\")\n")
-			_, err = start("")
+			_, err = processesFor("")
 			Expect(err).To(MatchError(ContainSubstring("manage.py names the settings module other.settings, but the app has neither other/settings.py nor other/settings/__init__.py")))
 		})
 
@@ -259,7 +259,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 			Expect(os.RemoveAll(filepath.Join(venvDir, "lib"))).To(Succeed())
 			install("gunicorn")
 
-			processes, err := start("")
+			processes, err := processesFor("")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(processes).To(Equal(web(`exec gunicorn --bind "0.0.0.0:${PORT:-8080}" mysite.wsgi:application`)))
 			Expect(checked).To(HaveLen(1), "a guess, so checked")
@@ -269,7 +269,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("falls back to python app.py without a server", func() {
 		write("app.py", "app = Flask(__name__)\n")
 
-		processes, err := start("")
+		processes, err := processesFor("")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python", "app.py"}, Default: true}}))
 	})
@@ -277,7 +277,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("falls back to main.py", func() {
 		write("main.py", "print('hi')\n")
 
-		processes, err := start("")
+		processes, err := processesFor("")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(processes[0].Command).To(Equal([]string{"python", "main.py"}))
 	})
@@ -285,7 +285,7 @@ func testStart(t *testing.T, context spec.G, it spec.S) {
 	it("fails with fixes when nothing can start the app", func() {
 		write("lib.py", "x = 1\n")
 
-		_, err := start("")
+		_, err := processesFor("")
 		Expect(err).To(MatchError(ContainSubstring("[Error: No start command]")))
 		Expect(err.Error()).To(ContainSubstring("1. Add a Procfile"))
 	})

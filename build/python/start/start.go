@@ -1,4 +1,4 @@
-package python
+package start
 
 import (
 	"fmt"
@@ -12,14 +12,14 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
-// StartProcesses decides how the app starts, first match wins: Procfile,
+// Processes decides how the app starts, first match wins: Procfile,
 // BP_LAUNCH_COMMAND, a Django project's WSGI_APPLICATION (or
 // ASGI_APPLICATION) on the web server the venv has, a WSGI or ASGI callable
 // it can find on a server that speaks its interface, python on app.py or
 // main.py. Never a REPL, never Django's runserver: no match is a Problem.
 // check imports a guessed callable in the venv and says which interface it
 // speaks, so a wrong guess fails the build rather than every start.
-func StartProcesses(appDir, venvDir, launchCommand string, check EntryCheck) ([]libcnb.Process, error) {
+func Processes(appDir, venvDir, launchCommand string, check EntryCheck) ([]libcnb.Process, error) {
 	procfile, err := ReadProcfile(appDir)
 	if err != nil || procfile != nil {
 		return procfile, err

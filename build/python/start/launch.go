@@ -1,4 +1,4 @@
-package python
+package start
 
 import (
 	"fmt"
@@ -24,14 +24,14 @@ const (
 // web-concurrency in exec.d/. Both are static binaries from the buildpack's
 // bin/, so the layer is the same for every app and every build.
 func StartLayer(layers libcnb.Layers, buildpackDir string) (libcnb.Layer, error) {
-	layer, err := layers.Layer(StartLayerSpec.Name)
+	layer, err := layers.Layer(Layer.Name)
 	if err != nil {
 		return layer, fmt.Errorf("unable to create start layer\n%w", err)
 	}
 	if layer, err = layer.Reset(); err != nil {
 		return layer, fmt.Errorf("unable to reset start layer\n%w", err)
 	}
-	layer.LayerTypes = StartLayerSpec.Types
+	layer.LayerTypes = Layer.Types
 	if err := layerspec.CopyFile(filepath.Join(buildpackDir, "bin", SupervisorName), filepath.Join(layer.Path, "bin", SupervisorName), 0755); err != nil {
 		return layer, err
 	}

@@ -1,4 +1,4 @@
-package python_test
+package start_test
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
 
-	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/build/python/start"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 )
 
@@ -21,7 +21,7 @@ func testLaunch(t *testing.T, context spec.G, it spec.S) {
 			return libcnb.Process{Type: "web", Command: []string{"sh", "-c", line}, Default: true}
 		}
 		supervised := func(line string) []string {
-			return python.Supervised([]libcnb.Process{sh(line)}, "/layers/onbuild_python/start")[0].Command
+			return start.Supervised([]libcnb.Process{sh(line)}, "/layers/onbuild_python/start")[0].Command
 		}
 
 		it("execs a single simple command, redirections and $PORT included", func() {
@@ -40,16 +40,16 @@ func testLaunch(t *testing.T, context spec.G, it spec.S) {
 		})
 
 		it("supervises a direct command as it is, keeping type and default", func() {
-			processes := python.Supervised([]libcnb.Process{{Type: "worker", Command: []string{"python", "main.py"}}}, "/l/start")
+			processes := start.Supervised([]libcnb.Process{{Type: "worker", Command: []string{"python", "main.py"}}}, "/l/start")
 			Expect(processes).To(Equal([]libcnb.Process{{Type: "worker", Command: []string{"/l/start/bin/supervise", "python", "main.py"}}}))
 		})
 	})
 
 	context("Programs", func() {
 		it("names the program of each simple command, past assignments and exec", func() {
-			Expect(python.Programs("python manage.py migrate && python manage.py collectstatic --noinput && exec gunicorn app")).
+			Expect(start.Programs("python manage.py migrate && python manage.py collectstatic --noinput && exec gunicorn app")).
 				To(Equal([]string{"python", "python", "gunicorn"}))
-			Expect(python.Programs("FOO=1 BAR=2 celery -A x worker | tee log; cd src; $SERVER run")).
+			Expect(start.Programs("FOO=1 BAR=2 celery -A x worker | tee log; cd src; $SERVER run")).
 				To(Equal([]string{"celery", "tee"}))
 		})
 	})
@@ -68,7 +68,7 @@ func testLaunch(t *testing.T, context spec.G, it spec.S) {
 				{Type: "web", Command: []string{"sh", "-c", "python manage.py migrate && gunicorn mysite.wsgi"}},
 				{Type: "worker", Command: []string{"sh", "-c", "./bin/serve && sh -c x"}},
 			}
-			warnings := python.MissingPrograms(processes, "Procfile", appDir, venvDir, pathDir+string(os.PathListSeparator)+"/nonexistent")
+			warnings := start.MissingPrograms(processes, "Procfile", appDir, venvDir, pathDir+string(os.PathListSeparator)+"/nonexistent")
 			Expect(warnings).To(HaveLen(1))
 			Expect(warnings[0]).To(ContainSubstring(`Procfile process "web" runs gunicorn, which is neither in the virtualenv nor in the image`))
 			Expect(warnings[0]).To(ContainSubstring(`"gunicorn: not found"`))
@@ -78,7 +78,7 @@ func testLaunch(t *testing.T, context spec.G, it spec.S) {
 		it("finds a program in the venv once it is installed", func() {
 			fake.WriteFiles(t, venvDir, map[string]string{"bin/gunicorn": ""})
 			processes := []libcnb.Process{{Type: "web", Command: []string{"sh", "-c", "gunicorn app:app"}}}
-			Expect(python.MissingPrograms(processes, "Procfile", appDir, venvDir, pathDir)).To(BeEmpty())
+			Expect(start.MissingPrograms(processes, "Procfile", appDir, venvDir, pathDir)).To(BeEmpty())
 			Expect(filepath.Join(venvDir, "bin", "gunicorn")).To(BeAnExistingFile())
 		})
 	})

@@ -1,4 +1,4 @@
-package python_test
+package start_test
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 
-	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/build/python/start"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
@@ -40,7 +40,7 @@ func FuzzReadProcfile(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "Procfile"), []byte(content), 0644); err != nil {
 			t.Fatal(err)
 		}
-		processes, err := python.ReadProcfile(dir)
+		processes, err := start.ReadProcfile(dir)
 		if err != nil {
 			var p problem.Problem
 			if !errors.As(err, &p) {
