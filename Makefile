@@ -46,7 +46,8 @@ publish:
 	  $(MAKE) --no-print-directory builder STACK=$$flavour || exit 1; done
 	@REGISTRY="$(REGISTRY)" builder/publish.sh
 
-demo: builder
+# Runs every step itself (Docker, tools, stacks, buildpacks, builder), timed.
+demo:
 	@tools/demo.sh
 
 # Every fuzz target for FUZZTIME (10s by default; docs/fuzzing.md).

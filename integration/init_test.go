@@ -62,6 +62,7 @@ func TestIntegration(t *testing.T) {
 	suite("Python", testPython)
 	suite("PythonWeb", testPythonWeb)
 	suite("PythonComplete", testPythonComplete)
+	suite("PythonVersions", testPythonVersions)
 	suite("SecretsPython", testSecretsPython)
 	suite("Locks", testLocks)
 	suite("Hooks", testHooks)
@@ -74,6 +75,7 @@ func TestIntegration(t *testing.T) {
 	suite("Secrets", testSecrets)
 	suite("Flavours", testFlavours)
 	suite("Rebase", testRebase)
+	suite("Docs", testDocs)
 	suite("Monorepo", testMonorepo)
 	suite.Run(t)
 }

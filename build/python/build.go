@@ -85,8 +85,12 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	if err := b.checkPython(ctx, config.PythonVersion, key.Python); err != nil {
+	python, pythonLayer, err := b.choosePython(ctx, reader, config.PythonVersion, &key)
+	if err != nil {
 		return result, err
+	}
+	if pythonLayer != nil {
+		result.Layers = append(result.Layers, *pythonLayer)
 	}
 	env, err := b.withCredentials(ctx.Platform.Bindings, PipEnvironment(b.Environ, config.PipIndex, pipCache.Path))
 	if err != nil {
@@ -106,7 +110,12 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.Logger.Bodyf("pip reads its configuration from binding %s (%s)", conf.Name, PipBinding)
 	}
 	key.PipConfig = PipConfigKey(ctx.ApplicationPath, config, conf)
-	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock, Rewrite: rewrite}
+	deprecated := envvar.Value(env, "PIP_USE_DEPRECATED")
+	env = IPIndexEnvironment(env, key.Pip)
+	if now := envvar.Value(env, "PIP_USE_DEPRECATED"); now != deprecated {
+		b.Logger.Bodyf("An HTTPS index at an IP address: pip checks its certificate itself (PIP_USE_DEPRECATED=%s), as truststore cannot", now)
+	}
+	venv := Venv{AppDir: ctx.ApplicationPath, Python: python, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock, Rewrite: rewrite}
 	if err := venv.Contribute(&venvLayer); err != nil {
 		return result, err
 	}

@@ -14,6 +14,12 @@ var (
 		Key:         "VenvKey: requirements bytes through -r/-c, declared project dependencies, wheelhouse, Python and pip versions, stack, pip index settings",
 		Invalidated: "any key field changing; the venv is then rebuilt from scratch",
 	}
+	InterpreterLayer = layer.Spec{
+		Name:        "python",
+		Types:       libcnb.LayerTypes{Build: true, Cache: true, Launch: true},
+		Key:         "the pinned interpreter (version, uri, sha256), the architecture, the layer's contents version",
+		Invalidated: "the app asks for another Python the stack does not have, or its pin changes; only written when the stack's Python does not fit",
+	}
 	StartLayerSpec = layer.Spec{
 		Name:        "start",
 		Types:       libcnb.LayerTypes{Launch: true},
@@ -29,4 +35,4 @@ var (
 )
 
 // Layers lists them all.
-var Layers = []layer.Spec{VenvLayer, PipCacheLayer, StartLayerSpec}
+var Layers = []layer.Spec{InterpreterLayer, VenvLayer, PipCacheLayer, StartLayerSpec}

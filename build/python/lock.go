@@ -148,7 +148,7 @@ func (v Venv) installLock(venvDir string) error {
 }
 
 func (v Venv) lockStep(step, venvDir string, args ...string) error {
-	err := v.run(step, "python3", append(v.pipArgs(venvDir), args...)...)
+	err := v.run(step, v.python(), append(v.pipArgs(venvDir), args...)...)
 	if failure, ok := err.(commandError); ok {
 		if p, ok := hashMismatch(failure.tail, v.Lock, v.Env); ok {
 			return p

@@ -16,6 +16,9 @@ const (
 	// GroupsSetting adds dependency groups and extras of a lock file to
 	// its production dependencies.
 	GroupsSetting = lockfile.GroupsSetting
+	// GoProxySetting is the go command's GOPROXY: the Python builds are
+	// Go modules, downloaded from its first proxy.
+	GoProxySetting = "GOPROXY"
 )
 
 // PipIndexVariables are the pip settings that change what an install

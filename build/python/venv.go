@@ -59,6 +59,9 @@ type VenvKey struct {
 // Venv contributes the virtualenv layer holding the app's dependencies.
 type Venv struct {
 	AppDir string
+	// Python makes the venv and runs pip into it: the stack's python3, or
+	// the python layer's interpreter.
+	Python string
 	Key    VenvKey
 	// PipCache is the cache-only layer pip keeps wheels in, so a changed key
 	// reinstalls from local wheels and downloads only what is new.
@@ -92,16 +95,23 @@ func (v Venv) Contribute(layer *libcnb.Layer) error {
 	return nil
 }
 
+func (v Venv) python() string {
+	if v.Python == "" {
+		return "python3"
+	}
+	return v.Python
+}
+
 func (v Venv) install(layer *libcnb.Layer) error {
 	// Without pip: ensurepip unpacks and compiles pip and setuptools into
 	// every new venv (about 6 s); the stack's own pip installs into the venv
 	// through --python instead, and the image carries neither.
-	if err := v.run("Creating virtualenv", "python3", "-m", "venv", "--without-pip", layer.Path); err != nil {
+	if err := v.run("Creating virtualenv", v.python(), "-m", "venv", "--without-pip", layer.Path); err != nil {
 		return err
 	}
 	if len(v.Key.Seed) > 0 {
 		args := append(v.pipArgs(layer.Path), append([]string{"--no-index", "--no-deps"}, v.Key.Seed...)...)
-		if err := v.run("Seeding "+filepath.Base(v.Key.Seed[0]), "python3", args...); err != nil {
+		if err := v.run("Seeding "+filepath.Base(v.Key.Seed[0]), v.python(), args...); err != nil {
 			return err
 		}
 	}
@@ -120,7 +130,7 @@ func (v Venv) install(layer *libcnb.Layer) error {
 				return err
 			}
 		}
-		err := v.run("Installing "+step, "python3", args...)
+		err := v.run("Installing "+step, v.python(), args...)
 		if pipErr, ok := err.(commandError); ok {
 			return pipProblem(pipErr, v.Env)
 		}
@@ -151,6 +161,9 @@ type commandError struct {
 	command string
 	err     error
 	tail    string
+	// exception is the last line of the command's own Python traceback
+	// (pip crashed), empty when it failed the ordinary way.
+	exception string
 }
 
 func (c commandError) Error() string {
@@ -169,13 +182,36 @@ func (v Venv) run(step string, command string, args ...string) error {
 	log.Flush()
 	if err != nil {
 		return commandError{command: network.RedactText(command + " " + strings.Join(args, " ")), err: err,
-			tail: network.RedactText(problem.LastLines(output.String(), 20))}
+			tail:      network.RedactText(problem.LastLines(output.String(), 20)),
+			exception: network.RedactText(crashLine(output.String()))}
 	}
 	v.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
 
 var noDistribution = regexp.MustCompile(`No matching distribution found for (\S+)`)
+
+// crashLine is the exception line of the last traceback that starts at the
+// beginning of a line: pip's own, printed when it crashes. A build
+// backend's traceback (a package that fails to build) comes indented inside
+// pip's "subprocess-exited-with-error" report and is no crash of pip's.
+func crashLine(output string) string {
+	lines := strings.Split(output, "\n")
+	exception := ""
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimRight(lines[i], "\r ") != "Traceback (most recent call last):" {
+			continue
+		}
+		for i++; i < len(lines); i++ {
+			line := strings.TrimRight(lines[i], "\r ")
+			if line != "" && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "\t") {
+				exception = line
+				break
+			}
+		}
+	}
+	return exception
+}
 
 // pipProblem turns pip's failure into a message that names the package and
 // the index, the two things a developer checks first.
@@ -186,6 +222,11 @@ func pipProblem(failure commandError, env []string) error {
 	}
 	if envvar.Value(env, "PIP_NO_INDEX") != "" {
 		index = "no index (PIP_NO_INDEX is set)"
+	}
+	// First: a crash is pip's failure, whatever requirement it was on, and
+	// its traceback may hold words the diagnoses below look for.
+	if failure.exception != "" {
+		return pipCrash(failure, index)
 	}
 	// Before "not found": pip reports an index it could not reach as having
 	// no matching distribution.
@@ -210,6 +251,20 @@ func pipProblem(failure commandError, env []string) error {
 		Title: "pip install failed",
 		Cause: fmt.Sprintf("Installing the app's dependencies from %s failed (%v). The last lines of pip's output:\n\n%s", index, failure.err, failure.tail),
 		Fixes: []string{"Fix the requirement pip names above, then build again."},
+	}
+}
+
+// pipCrash says that pip itself failed, and why, instead of blaming a
+// requirement: a traceback is no message about the app's dependencies.
+func pipCrash(failure commandError, index string) problem.Problem {
+	return problem.Problem{
+		Title: "pip crashed",
+		Cause: fmt.Sprintf("pip failed with an error of its own while installing the app's dependencies from %s, "+
+			"not because of a requirement: %s\nThe last lines of pip's output:\n\n%s", index, failure.exception, failure.tail),
+		Fixes: []string{
+			"Check the settings pip ran with (PIP_* variables, a pip.conf binding, the index URL): the exception above names what it could not handle.",
+			"Build again with pack build --env PIP_VERBOSE=1 for pip's whole log, and report the crash to onbuild with it if no setting explains it.",
+		},
 	}
 }
 
