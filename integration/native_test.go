@@ -208,6 +208,17 @@ func testNative(t *testing.T, context spec.G, it spec.S) {
 		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(Equal("rows: 3"))
 	})
 
+	it("links a cgo Go app against the Aptfile's libpq and runs it on the python run image", func() {
+		a := newApp(t, "native/go-cgo")
+		out := a.mustBuild(append(caBinding(t), "--env", "CGO_ENABLED=1")...)
+		Expect(out).To(ContainSubstring("libpq-dev (Aptfile line 2)"))
+		// The binary is named after the module, example.com/cgo.
+		Expect(out).To(ContainSubstring("cgo is dynamically linked (CGO_ENABLED=1): it runs on this run image, which has libc, and not on tiny"))
+		Expect(out).To(ContainSubstring("libpq.so.5 (needed by binaries/bin/cgo): libpq5, installed by onbuild/debian-packages"))
+		Expect(a.get(a.start() + "/")).To(MatchRegexp(`^libpq 1\d{5}$`))
+		// On tiny (no libc) the same build stops: the Go specs check that.
+	})
+
 	it("stops on bad Debian package input with a clear error, installing nothing", func() {
 		a := newApp(t, "native/postgres")
 		a.write("requirements.txt", "")

@@ -2,6 +2,7 @@ package golang
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,7 +126,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	for _, binary := range built {
 		if err := CheckStatic(binary); err != nil {
-			return result, err
+			// cgo asked for, on a run image with libc: the binary runs
+			// there, and onbuild/native-libraries adds what it links.
+			var p problem.Problem
+			if !errors.As(err, &p) || !plan.settings.CGO || !RunImageHasLibc(ctx.Layers.Path) {
+				return result, err
+			}
+			b.Logger.Bodyf("%s is dynamically linked (%s=1): it runs on this run image, which has libc, and not on tiny", binary.Target.Binary, CGOSetting)
 		}
 	}
 	if err := WriteSBOM(binaries, built); err != nil {

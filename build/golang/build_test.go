@@ -183,6 +183,24 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(filepath.Join(ctx.ApplicationPath, "main.go")).To(BeAnExistingFile(), "the source stays when the build fails")
 	})
 
+	it("keeps a cgo binary for a run image with libc", func() {
+		binary = dynamicBinary(t)
+		goBuild.Environ = append(goBuild.Environ, "CGO_ENABLED=1")
+		analyzed := filepath.Join(filepath.Dir(ctx.Layers.Path), "analyzed.toml")
+		fake.WriteFiles(t, filepath.Dir(analyzed), map[string]string{"analyzed.toml": "[run-image]\n  reference = \"sha256:1\"\n  image = \"onbuild/stack-run-python:trixie\"\n"})
+		_, err := goBuild.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(output.String()).To(ContainSubstring("web is dynamically linked (CGO_ENABLED=1): it runs on this run image, which has libc, and not on tiny"))
+	})
+
+	it("refuses a cgo binary for the tiny run image", func() {
+		binary = dynamicBinary(t)
+		goBuild.Environ = append(goBuild.Environ, "CGO_ENABLED=1")
+		fake.WriteFiles(t, filepath.Dir(ctx.Layers.Path), map[string]string{"analyzed.toml": "[run-image]\n  image = \"127.0.0.1:5000/onbuild/stack-run-tiny:trixie\"\n"})
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Go binary needs libc]")))
+	})
+
 	it("never shows a GOPROXY password that go build's output repeats", func() {
 		goBuild.Environ = append(goBuild.Environ, "GOPROXY="+envvar.Value(goBuild.Environ, "GOPROXY")+",https://me:s3cret@proxy.corp")
 		executor.Run = func(e effect.Execution) error {
