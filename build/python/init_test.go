@@ -19,6 +19,7 @@ func TestUnit(t *testing.T) {
 	suite("Launch", testLaunch)
 	suite("Django", testDjango)
 	suite("Venv", testVenv)
+	suite("Incremental", testIncremental)
 	suite("Lock", testLock)
 	suite("Python", testPython)
 	suite("Interpreter", testInterpreter)

@@ -80,12 +80,18 @@ type Venv struct {
 // Contribute builds the venv, or reuses it untouched when the key matches.
 func (v Venv) Contribute(layer *libcnb.Layer) error {
 	previous := layer.Metadata
-	contributor := libpak.NewLayerContributor("Python virtualenv", v.Key,
-		VenvLayer.Types, v.Logger)
-	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
-		v.logReasons(previous)
-		return v.install(layer)
-	})
+	updated, err := v.updateInPlace(layer, previous)
+	if err != nil {
+		return err
+	}
+	if !updated {
+		contributor := libpak.NewLayerContributor("Python virtualenv", v.Key,
+			VenvLayer.Types, v.Logger)
+		err = contributor.Contribute(layer, func(layer *libcnb.Layer) error {
+			v.logReasons(previous)
+			return v.install(layer)
+		})
+	}
 	if err != nil {
 		return err
 	}
