@@ -180,6 +180,9 @@ func (v Venv) update(venv string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	if err := removeHooks(venv); err != nil {
+		return err
+	}
 	step := strings.Fields(v.Key.Install[0])
 	report := filepath.Join(dir, "report.json")
 	args := append(v.pipArgs(venv), "--dry-run", "--ignore-installed", "--quiet", "--report", report)
@@ -217,6 +220,29 @@ func (v Venv) update(venv string) error {
 	}
 	if diff := differences(have, want); len(diff) > 0 {
 		return fmt.Errorf("the updated virtualenv is not what pip resolved: %s", strings.Join(diff, "; "))
+	}
+	return nil
+}
+
+// removeHooks takes onbuild's find_library hook (findlibrary.go, written
+// after pip in every build) out of the restored venv: pip runs under the
+// venv's Python, whose startup would import the hook through its .pth and
+// leave bytecode of it that a new venv never has.
+func removeHooks(venv string) error {
+	for _, pattern := range []string{"_onbuild_find_library.*", filepath.Join("__pycache__", "_onbuild_find_library.*")} {
+		files, err := filepath.Glob(filepath.Join(venv, "lib", "python*", "site-packages", pattern))
+		if err != nil {
+			return err
+		}
+		for _, file := range files {
+			if err := os.Remove(file); err != nil {
+				return err
+			}
+			// An empty __pycache__ goes too, as pip's uninstall leaves none.
+			if filepath.Base(filepath.Dir(file)) == "__pycache__" {
+				_ = os.Remove(filepath.Dir(file))
+			}
+		}
 	}
 	return nil
 }

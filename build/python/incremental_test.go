@@ -82,6 +82,10 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 		dist("flask", "3.1.1", true)
 		dist("werkzeug", "3.1.3", false)
 		dist("six", "1.17.0", true)
+		Expect(os.MkdirAll(filepath.Join(site, "__pycache__"), 0755)).To(Succeed())
+		for _, hook := range []string{"_onbuild_find_library.py", "_onbuild_find_library.pth", "__pycache__/_onbuild_find_library.cpython-313.pyc"} {
+			Expect(os.WriteFile(filepath.Join(site, hook), nil, 0644)).To(Succeed())
+		}
 		executor.Executions = nil
 		output.Reset()
 
@@ -136,6 +140,10 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 		Expect(commands()[2]).To(HaveSuffix("--src " + filepath.Join(layer.Path, "src") + " --requirement requirements.txt"))
 		Expect(layer.Metadata).To(HaveKeyWithValue("requirements", map[string]interface{}{"requirements.txt": "bbb"}))
 		Expect(layer.LayerTypes).To(Equal(python.VenvLayer.Types))
+		leftovers, err := filepath.Glob(filepath.Join(site, "*_onbuild_find_library*"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(leftovers).To(BeEmpty(), "the hook is written again after pip, its bytecode never")
+		Expect(filepath.Join(site, "__pycache__")).NotTo(BeADirectory())
 
 		// The next build finds the key it wrote and reuses the venv.
 		executor.Executions = nil
