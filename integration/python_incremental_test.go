@@ -2,7 +2,9 @@ package integration_test
 
 import (
 	gocontext "context"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +52,8 @@ func testPythonIncremental(t *testing.T, context spec.G, it spec.S) {
 			Expect(projects(t, a.image)).NotTo(ContainElements(step.gone), step.name)
 			Expect(onlyIn(venvRecords(t, a.image), venvRecords(t, fresh.image))).To(Equal([2][]string{}), step.name+": RECORD lines only in the updated venv, only in the new one")
 			Expect(onlyIn(venvFiles(t, a.image), venvFiles(t, fresh.image))).To(Equal([2][]string{}), step.name+": files only in the updated venv, only in the new one")
+			// Reproducible: the same requirements give the same layer.
+			Expect(venvLayer(t, a.image)).To(Equal(venvLayer(t, fresh.image)), step.name)
 		}
 	})
 }
@@ -125,6 +129,33 @@ func venvOutput(t *testing.T, image, what string) []string {
 
 func venvRecords(t *testing.T, image string) []string { return venvOutput(t, image, "records") }
 func venvFiles(t *testing.T, image string) []string   { return venvOutput(t, image, "files") }
+
+// venvLayer is the digest of the image's venv layer.
+func venvLayer(t *testing.T, image string) string {
+	t.Helper()
+	out, err := exec.Command("docker", "image", "inspect", "--format", `{{index .Config.Labels "io.buildpacks.lifecycle.metadata"}}`, image).Output()
+	if err != nil {
+		t.Fatalf("docker image inspect %s: %v", image, err)
+	}
+	var metadata struct {
+		Buildpacks []struct {
+			Key    string `json:"key"`
+			Layers map[string]struct {
+				SHA string `json:"sha"`
+			} `json:"layers"`
+		} `json:"buildpacks"`
+	}
+	if err := json.Unmarshal(out, &metadata); err != nil {
+		t.Fatal(err)
+	}
+	for _, bp := range metadata.Buildpacks {
+		if bp.Key == "onbuild/python" && bp.Layers["venv"].SHA != "" {
+			return bp.Layers["venv"].SHA
+		}
+	}
+	t.Fatalf("%s has no venv layer", image)
+	return ""
+}
 
 // onlyIn returns the lines only a has and those only b has, so a failure
 // shows the difference rather than two listings of a thousand lines.
