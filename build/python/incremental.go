@@ -1,6 +1,7 @@
 package python
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -206,9 +207,8 @@ func (v Venv) update(venv string) error {
 		return err
 	}
 	if remove := stale(have, want); len(remove) > 0 {
-		args := []string{"-m", "pip", "--python", filepath.Join(venv, "bin", "python"), "uninstall",
-			"--yes", "--no-input", "--disable-pip-version-check"}
-		if err := v.run("Removing "+strings.Join(remove, ", "), v.python(), append(args, remove...)...); err != nil {
+		v.Logger.Bodyf("Removing %s", strings.Join(remove, ", "))
+		if err := uninstall(venv, remove); err != nil {
 			return err
 		}
 	}
@@ -222,6 +222,134 @@ func (v Venv) update(venv string) error {
 		return fmt.Errorf("the updated virtualenv is not what pip resolved: %s", strings.Join(diff, "; "))
 	}
 	return nil
+}
+
+// uninstall removes the named projects' files as pip uninstall does,
+// without a third pip start (about a second): every file their RECORD
+// lists, with the bytecode of its .py files, and each folder of theirs
+// that holds nothing else. The spec compares the result with a new venv,
+// file for file.
+func uninstall(venv string, names []string) error {
+	infos, err := filepath.Glob(filepath.Join(venv, "lib", "python*", "site-packages", "*.dist-info"))
+	if err != nil {
+		return err
+	}
+	remove := map[string]bool{}
+	wanted := map[string]bool{}
+	for _, name := range names {
+		wanted[name] = true
+	}
+	for _, info := range infos {
+		d, err := readMetadata(filepath.Join(info, "METADATA"))
+		if err != nil {
+			return err
+		}
+		if !wanted[lockfile.NormalizeName(d.Name)] {
+			continue
+		}
+		files, err := recordFiles(venv, info)
+		if err != nil {
+			return err
+		}
+		for _, file := range files {
+			remove[file] = true
+		}
+	}
+	// As pip's compress_for_rename: a folder goes whole when every file
+	// under it is removed, shortest first so a parent takes its children.
+	var dirs []string
+	seen := map[string]bool{}
+	for file := range remove {
+		if dir := filepath.Dir(file); !seen[dir] {
+			seen[dir] = true
+			dirs = append(dirs, dir)
+		}
+	}
+	sort.Slice(dirs, func(i, j int) bool {
+		return len(dirs[i]) < len(dirs[j]) || len(dirs[i]) == len(dirs[j]) && dirs[i] < dirs[j]
+	})
+	var gone []string
+	for _, dir := range dirs {
+		if within(dir, gone) {
+			continue
+		}
+		all := true
+		err := filepath.WalkDir(dir, func(path string, entry os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !entry.IsDir() && !remove[path] {
+				all = false
+				return filepath.SkipAll
+			}
+			return nil
+		})
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		if all {
+			gone = append(gone, dir)
+			if err := os.RemoveAll(dir); err != nil {
+				return err
+			}
+		}
+	}
+	for file := range remove {
+		if within(file, gone) {
+			continue
+		}
+		if err := os.Remove(file); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// within says whether path is one of dirs or inside one.
+func within(path string, dirs []string) bool {
+	for _, dir := range dirs {
+		if path == dir || strings.HasPrefix(path, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// recordFiles lists, as clean absolute paths, the files a distribution's
+// RECORD names (relative to site-packages, scripts as ../../../bin/x) and
+// the bytecode Python keeps for its .py files. A path outside the venv is
+// refused: then the venv is rebuilt from scratch.
+func recordFiles(venv, info string) ([]string, error) {
+	file, err := os.Open(filepath.Join(info, "RECORD"))
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	rows, err := csv.NewReader(file).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("unable to read %s\n%w", filepath.Join(info, "RECORD"), err)
+	}
+	site := filepath.Dir(info)
+	var files []string
+	for _, row := range rows {
+		if len(row) == 0 || row[0] == "" {
+			continue
+		}
+		path := filepath.Clean(filepath.Join(site, filepath.FromSlash(row[0])))
+		if !within(path, []string{venv}) || path == venv {
+			return nil, fmt.Errorf("%w: %s lists %s, outside the venv", errNotUpdatable, filepath.Join(info, "RECORD"), row[0])
+		}
+		files = append(files, path)
+		if strings.HasSuffix(path, ".py") {
+			base := strings.TrimSuffix(filepath.Base(path), ".py")
+			compiled, err := filepath.Glob(filepath.Join(filepath.Dir(path), "__pycache__", base+".*.pyc"))
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, compiled...)
+		}
+	}
+	return files, nil
 }
 
 // removeHooks takes onbuild's find_library hook (findlibrary.go, written

@@ -43,9 +43,18 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 		info := filepath.Join(site, name+"-"+version+".dist-info")
 		Expect(os.MkdirAll(info, 0755)).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(info, "METADATA"), []byte("Metadata-Version: 2.1\nName: "+name+"\nVersion: "+version+"\n\nText\n"), 0644)).To(Succeed())
+		record := name + "-" + version + ".dist-info/METADATA,,\n" + name + "/__init__.py,sha256=x,1\n" +
+			name + "-" + version + ".dist-info/RECORD,,\n../../../bin/" + name + ",sha256=y,1\n"
+		Expect(os.MkdirAll(filepath.Join(site, name, "__pycache__"), 0755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(site, name, "__init__.py"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(site, name, "__pycache__", "__init__.cpython-313.pyc"), nil, 0644)).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(layer.Path, "bin"), 0755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(layer.Path, "bin", name), nil, 0755)).To(Succeed())
 		if requested {
 			Expect(os.WriteFile(filepath.Join(info, "REQUESTED"), nil, 0644)).To(Succeed())
+			record += name + "-" + version + ".dist-info/REQUESTED,,\n"
 		}
+		Expect(os.WriteFile(filepath.Join(info, "RECORD"), []byte(record), 0644)).To(Succeed())
 	}
 	commands := func() []string {
 		var lines []string
@@ -106,13 +115,6 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 				Expect(err).NotTo(HaveOccurred())
 				path := e.Args[len(e.Args)-3]
 				return os.WriteFile(path, raw, 0644)
-			case strings.Contains(args, " uninstall "):
-				for _, name := range e.Args[8:] {
-					infos, _ := filepath.Glob(filepath.Join(site, name+"-*.dist-info"))
-					for _, info := range infos {
-						Expect(os.RemoveAll(info)).To(Succeed())
-					}
-				}
 			case strings.Contains(args, " install "):
 				for _, r := range install {
 					dist(r.name, r.version, r.requested)
@@ -132,12 +134,20 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 		Expect(output.String()).To(ContainSubstring("Only the requirements changed: updating the virtualenv in place"))
 		Expect(output.String()).To(ContainSubstring("Removing six, werkzeug"))
 		Expect(output.String()).NotTo(ContainSubstring("from scratch"))
-		Expect(commands()).To(HaveLen(3))
+		Expect(commands()).To(HaveLen(2))
 		Expect(commands()[0]).To(ContainSubstring("install --no-input --disable-pip-version-check --progress-bar off --src " +
 			filepath.Join(layer.Path, "src") + " --dry-run --ignore-installed --quiet --report "))
 		Expect(commands()[0]).To(HaveSuffix(" --requirement requirements.txt"))
-		Expect(commands()[1]).To(HaveSuffix("uninstall --yes --no-input --disable-pip-version-check six werkzeug"))
-		Expect(commands()[2]).To(HaveSuffix("--src " + filepath.Join(layer.Path, "src") + " --requirement requirements.txt"))
+		Expect(commands()[1]).To(HaveSuffix("--src " + filepath.Join(layer.Path, "src") + " --requirement requirements.txt"))
+		// six's files went as its RECORD says, folders and script included;
+		// werkzeug's were reinstalled, now REQUESTED.
+		Expect(filepath.Join(site, "six")).NotTo(BeADirectory())
+		Expect(filepath.Join(site, "six-1.17.0.dist-info")).NotTo(BeADirectory())
+		Expect(filepath.Join(layer.Path, "bin", "six")).NotTo(BeAnExistingFile())
+		Expect(filepath.Join(site, "werkzeug-3.1.3.dist-info", "REQUESTED")).To(BeAnExistingFile())
+		Expect(filepath.Join(site, "flask", "__init__.py")).To(BeAnExistingFile())
+		Expect(filepath.Join(layer.Path, "bin", "flask")).To(BeAnExistingFile())
+		Expect(filepath.Join(layer.Path, "bin")).To(BeADirectory())
 		Expect(layer.Metadata).To(HaveKeyWithValue("requirements", map[string]interface{}{"requirements.txt": "bbb"}))
 		Expect(layer.LayerTypes).To(Equal(python.VenvLayer.Types))
 		leftovers, err := filepath.Glob(filepath.Join(site, "*_onbuild_find_library*"))
@@ -150,6 +160,16 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 		Expect(venv.Contribute(&layer)).To(Succeed())
 		Expect(executor.Executions).To(BeEmpty())
 		Expect(output.String()).To(ContainSubstring("Reusing cached layer"))
+	})
+
+	it("rebuilds from scratch when a RECORD to remove names a file outside the venv", func() {
+		record := filepath.Join(site, "six-1.17.0.dist-info", "RECORD")
+		Expect(os.WriteFile(record, []byte("../../../../../etc/passwd,,\n"), 0644)).To(Succeed())
+		report = []resolved{{"flask", "3.1.1", true, false}, {"werkzeug", "3.1.3", false, false}}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(output.String()).To(ContainSubstring("Rebuilding the virtualenv from scratch: not updatable: " + record + " lists ../../../../../etc/passwd, outside the venv"))
+		Expect(commands()[1]).To(HavePrefix("-m venv"))
 	})
 
 	it("rebuilds from scratch when the updated venv is not what pip resolved", func() {
