@@ -31,19 +31,25 @@ func testPythonIncremental(t *testing.T, context spec.G, it spec.S) {
 		for _, step := range []struct {
 			name, requirements string
 			gone               []string
+			installs           bool
 		}{
 			// click comes down to bookworm's version; six goes.
-			{"a requirement removed, one downgraded", "flask==3.1.1\nclick==8.1.3\n", []string{"six"}},
+			{"a requirement removed, one downgraded", "flask==3.1.1\nclick==8.1.3\n", []string{"six"}, true},
 			// What only flask pulled in goes with it; itsdangerous, a
 			// dependency so far, is now asked for (pip's REQUESTED mark).
 			{"a requirement's own dependencies removed with it", "click==8.1.3\nitsdangerous==2.2.0\n",
-				[]string{"flask", "werkzeug", "jinja2", "markupsafe", "blinker"}},
+				[]string{"flask", "werkzeug", "jinja2", "markupsafe", "blinker"}, true},
+			// Only removed: nothing for pip to install.
+			{"a requirement only removed", "click==8.1.3\n", []string{"itsdangerous"}, false},
 		} {
 			a.write("requirements.txt", step.requirements)
 			out := a.mustBuild(env...)
 			Expect(out).To(ContainSubstring("Only the requirements changed: updating the virtualenv in place"), step.name)
 			Expect(out).NotTo(ContainSubstring("Creating virtualenv"), step.name)
 			Expect(out).NotTo(ContainSubstring("from scratch"), step.name)
+			if !step.installs {
+				Expect(out).NotTo(ContainSubstring("Installing --requirement"), step.name)
+			}
 
 			fresh := newApp(t, "python/incremental")
 			fresh.write("requirements.txt", step.requirements)

@@ -212,11 +212,17 @@ func (v Venv) update(venv string) error {
 			return err
 		}
 	}
-	if err := v.run("Installing "+v.Key.Install[0], v.python(), append(v.pipArgs(venv), step...)...); err != nil {
-		return err
-	}
 	if have, err = installed(venv); err != nil {
 		return err
+	}
+	// A requirement only removed leaves nothing to install: no pip start.
+	if len(differences(have, want)) > 0 {
+		if err := v.run("Installing "+v.Key.Install[0], v.python(), append(v.pipArgs(venv), step...)...); err != nil {
+			return err
+		}
+		if have, err = installed(venv); err != nil {
+			return err
+		}
 	}
 	if diff := differences(have, want); len(diff) > 0 {
 		return fmt.Errorf("the updated virtualenv is not what pip resolved: %s", strings.Join(diff, "; "))

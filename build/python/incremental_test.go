@@ -162,6 +162,17 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 		Expect(output.String()).To(ContainSubstring("Reusing cached layer"))
 	})
 
+	it("runs no pip install when a requirement was only removed", func() {
+		report = []resolved{{"flask", "3.1.1", true, false}, {"werkzeug", "3.1.3", false, false}}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(output.String()).To(ContainSubstring("Removing six"))
+		Expect(commands()).To(HaveLen(1))
+		Expect(commands()[0]).To(ContainSubstring("--dry-run"))
+		Expect(filepath.Join(site, "six-1.17.0.dist-info")).NotTo(BeADirectory())
+		Expect(layer.Metadata).To(HaveKeyWithValue("requirements", map[string]interface{}{"requirements.txt": "bbb"}))
+	})
+
 	it("rebuilds from scratch when a RECORD to remove names a file outside the venv", func() {
 		record := filepath.Join(site, "six-1.17.0.dist-info", "RECORD")
 		Expect(os.WriteFile(record, []byte("../../../../../etc/passwd,,\n"), 0644)).To(Succeed())
