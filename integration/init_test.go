@@ -60,6 +60,7 @@ func TestIntegration(t *testing.T) {
 	suite := spec.New("integration", spec.Report(report.Terminal{}), spec.Sequential())
 	suite("Stacks", testStacks)
 	suite("Python", testPython)
+	suite("PythonIncremental", testPythonIncremental)
 	suite("PythonWeb", testPythonWeb)
 	suite("PythonComplete", testPythonComplete)
 	suite("PythonVersions", testPythonVersions)

@@ -198,6 +198,7 @@ func (b Builder) venvKey(ctx libcnb.BuildContext, lock *LockInstall) (VenvKey, e
 	if key.Seed, err = filepath.Glob(filepath.Join(b.bundledWheels(), "setuptools-*.whl")); err != nil {
 		return key, err
 	}
+	key.Seed = SeedWheels(key.Python, key.Seed)
 	key.Stack = strings.Trim(strings.Join([]string{ctx.StackID, ctx.TargetDistro.Name, ctx.TargetDistro.Version, ctx.TargetInfo.Arch}, " "), " ")
 	return key, nil
 }

@@ -17,6 +17,7 @@ func TestUnit(t *testing.T) {
 	suite("PipCerts", testPipCerts)
 	suite("Django", testDjango)
 	suite("Venv", testVenv)
+	suite("Incremental", testIncremental)
 	suite("Lock", testLock)
 	suite("Python", testPython)
 	suite("Interpreter", testInterpreter)

@@ -13,7 +13,7 @@ var (
 		Name:        "venv",
 		Types:       libcnb.LayerTypes{Build: true, Cache: true, Launch: true},
 		Key:         "VenvKey: requirements bytes through -r/-c, declared project dependencies, wheelhouse, Python and pip versions, stack, pip index settings",
-		Invalidated: "any key field changing; the venv is then rebuilt from scratch",
+		Invalidated: "any key field changing; only the requirements files changed: updated in place to what a new venv would hold (incremental.go), else rebuilt from scratch",
 	}
 	InterpreterLayer = layer.Spec{
 		Name:        "python",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
+	"github.com/onbuild-buildpacks/onbuild/build/python/pyversion"
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
@@ -56,6 +57,17 @@ type VenvKey struct {
 	Paths map[string]string `toml:"paths,omitempty"`
 }
 
+// SeedWheels keeps the stack's setuptools wheels only for a Python whose
+// venvs came with setuptools: 3.12 stopped, as for a downloaded Python
+// (version.go). On 3.13 the seed was 8.7 of the Flask sample's 14.3 MB
+// venv, restored and re-tarred by every rebuild (issue #27).
+func SeedWheels(python string, wheels []string) []string {
+	if v, err := pyversion.ParseVersion(python); err == nil && v.Compare(pyversion.Version{3, 12}) >= 0 {
+		return nil
+	}
+	return wheels
+}
+
 // Venv contributes the virtualenv layer holding the app's dependencies.
 type Venv struct {
 	AppDir string
@@ -80,12 +92,18 @@ type Venv struct {
 // Contribute builds the venv, or reuses it untouched when the key matches.
 func (v Venv) Contribute(layer *libcnb.Layer) error {
 	previous := layer.Metadata
-	contributor := libpak.NewLayerContributor("Python virtualenv", v.Key,
-		VenvLayer.Types, v.Logger)
-	err := contributor.Contribute(layer, func(layer *libcnb.Layer) error {
-		v.logReasons(previous)
-		return v.install(layer)
-	})
+	updated, err := v.updateInPlace(layer, previous)
+	if err != nil {
+		return err
+	}
+	if !updated {
+		contributor := libpak.NewLayerContributor("Python virtualenv", v.Key,
+			VenvLayer.Types, v.Logger)
+		err = contributor.Contribute(layer, func(layer *libcnb.Layer) error {
+			v.logReasons(previous)
+			return v.install(layer)
+		})
+	}
 	if err != nil {
 		return err
 	}

@@ -152,6 +152,16 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		Expect(err.Error()).To(ContainSubstring("subprocess-exited-with-error"))
 	})
 
+	context("SeedWheels", func() {
+		it("seeds setuptools only into the venvs of Pythons whose venvs had it, before 3.12", func() {
+			wheels := []string{"/usr/share/python-wheels/setuptools-78.1.1-py3-none-any.whl"}
+			Expect(python.SeedWheels("3.11.2", wheels)).To(Equal(wheels))
+			Expect(python.SeedWheels("3.10.16", wheels)).To(Equal(wheels))
+			Expect(python.SeedWheels("3.12.3", wheels)).To(BeEmpty())
+			Expect(python.SeedWheels("3.13.5", wheels)).To(BeEmpty())
+		})
+	})
+
 	context("PipEnvironment", func() {
 		it("prefers PIP_ variables and falls back to their BP_PIP_ spelling", func() {
 			environ := []string{"PATH=/usr/bin", "PIP_INDEX_URL=http://a/simple", "BP_PIP_INDEX_URL=http://b/simple", "BP_PIP_NO_INDEX=1"}

@@ -82,4 +82,37 @@ func testLaunch(t *testing.T, context spec.G, it spec.S) {
 			Expect(filepath.Join(venvDir, "bin", "gunicorn")).To(BeAnExistingFile())
 		})
 	})
+
+	context("StartLayer", func() {
+		it("writes the programs once, then leaves the unchanged layer for the lifecycle to reuse from the previous image", func() {
+			buildpack := t.TempDir()
+			fake.WriteFile(t, buildpack, "bin/supervise", "supervisor v1", 0755)
+			fake.WriteFile(t, buildpack, "bin/web-concurrency", "concurrency v1", 0755)
+			layers := libcnb.Layers{Path: t.TempDir()}
+
+			layer, err := start.StartLayer(layers, buildpack)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(filepath.Join(layer.Path, "bin", "supervise")).To(BeAnExistingFile())
+			Expect(filepath.Join(layer.Path, "exec.d", "web-concurrency")).To(BeAnExistingFile())
+			Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+			digest := layer.Metadata["programs"]
+			Expect(digest).To(HaveLen(64))
+
+			// The next build: the lifecycle restores start.toml from the
+			// app image, never the launch-only layer's files.
+			Expect(os.RemoveAll(layer.Path)).To(Succeed())
+			fake.WriteFile(t, layers.Path, "start.toml", "[types]\nlaunch = true\n[metadata]\nprograms = \""+digest.(string)+"\"\n", 0644)
+			layer, err = start.StartLayer(layers, buildpack)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(layer.Path).NotTo(BeADirectory(), "an unchanged layer is reused, not written")
+			Expect(layer.Metadata).To(HaveKeyWithValue("programs", digest))
+			Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+
+			fake.WriteFile(t, buildpack, "bin/supervise", "supervisor v2", 0755)
+			layer, err = start.StartLayer(layers, buildpack)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.ReadFile(filepath.Join(layer.Path, "bin", "supervise"))).To(Equal([]byte("supervisor v2")))
+			Expect(layer.Metadata["programs"]).NotTo(Equal(digest))
+		})
+	})
 }

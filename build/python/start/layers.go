@@ -10,6 +10,6 @@ import (
 var Layer = layer.Spec{
 	Name:        "start",
 	Types:       libcnb.LayerTypes{Launch: true},
-	Key:         "none: the supervisor and web-concurrency programs, the same for every app",
-	Invalidated: "every build",
+	Key:         "the sha256 of the supervisor and web-concurrency programs, the same for every app",
+	Invalidated: "another buildpack's programs; unchanged, only its metadata is written and the lifecycle reuses the previous image's layer",
 }
