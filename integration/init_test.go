@@ -64,6 +64,7 @@ func TestIntegration(t *testing.T) {
 	suite("PythonComplete", testPythonComplete)
 	suite("SecretsPython", testSecretsPython)
 	suite("Locks", testLocks)
+	suite("Reproducible", testReproducible)
 	suite("Hooks", testHooks)
 	suite("Go", testGo)
 	suite("Certificates", testCertificates)
@@ -74,5 +75,6 @@ func TestIntegration(t *testing.T) {
 	suite("Secrets", testSecrets)
 	suite("Flavours", testFlavours)
 	suite("Rebase", testRebase)
+	suite("Bench", testBench)
 	suite.Run(t)
 }

@@ -89,7 +89,7 @@ func testLock(t *testing.T, context spec.G, it spec.S) {
 		Expect(pipCalls()).To(HaveLen(3))
 		Expect(pipCalls()[0]).To(MatchRegexp(`^--require-hashes --no-deps --requirement \S+/hashed.txt$`))
 		Expect(pipCalls()[1]).To(MatchRegexp(`^--no-deps --requirement \S+/sources.txt$`))
-		Expect(pipCalls()[2]).To(Equal("--no-deps --editable ."))
+		Expect(pipCalls()[2]).To(Equal("--no-deps --editable . --use-pep517"))
 
 		hashed := files["hashed.txt"]
 		Expect(hashed).To(ContainSubstring("flask==3.1.1 \\\n    --hash=sha256:0754a9a9aed89e1ca439ef367a4a135612e693db525584024cdd327252f749c2\n"))
