@@ -656,7 +656,7 @@ func (b *bench) machine() string {
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory, load, b.runs)
 }
 
-var timer = regexp.MustCompile(`Timer: (\w+) ran for ([0-9.]+[mµn]?s)`)
+var timer = regexp.MustCompile(`Timer: (\w+) ran for ([0-9hmsµn.]+[sm])`)
 
 // phaseTimers reads the lifecycle's "Timer: Builder ran for 1.2s" lines
 // (pack build -v), to show which phase a rebuild spends its time in.
