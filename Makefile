@@ -76,10 +76,12 @@ integration: builder
 
 test: unit integration
 
-# Speed and size against the Dockerfile ways, printed as markdown tables and
-# written to bench/RESULTS.md (docs/benchmark.md reads them). BENCH_RUNS=N
-# runs each scenario N times; ONBUILD_BUILDER=NAME builds and measures that
-# builder instead of onbuild/builder.
+# Speed and size against the Dockerfile ways (careful ones with BuildKit
+# cache mounts, on the builder's stack flavour), printed as markdown tables
+# and written to bench/RESULTS.md (docs/benchmark.md reads them).
+# BENCH_RUNS=N runs each scenario N times; ONBUILD_BUILDER=NAME builds and
+# measures that builder instead of onbuild/builder; BENCH_QUICK=1 runs
+# every scenario once, small, writing nothing (the integration suite does).
 bench: builder
 	@tools/locktools.sh
 	PACK="$$(tools/pack.sh)" go run ./bench

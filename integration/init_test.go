@@ -66,6 +66,7 @@ func TestIntegration(t *testing.T) {
 	suite("PythonVersions", testPythonVersions)
 	suite("SecretsPython", testSecretsPython)
 	suite("Locks", testLocks)
+	suite("Reproducible", testReproducible)
 	suite("Hooks", testHooks)
 	suite("Go", testGo)
 	suite("Certificates", testCertificates)
@@ -79,5 +80,6 @@ func TestIntegration(t *testing.T) {
 	suite("Native", testNative)
 	suite("Docs", testDocs)
 	suite("Monorepo", testMonorepo)
+	suite("Bench", testBench)
 	suite.Run(t)
 }

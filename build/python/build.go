@@ -167,7 +167,7 @@ func (b Builder) venvKey(ctx libcnb.BuildContext, lock *LockInstall) (VenvKey, e
 	// needs no reinstall and only the declared dependencies are the key.
 	// A lock says itself whether the app is a package (LockInstall).
 	if len(project) > 0 && lock == nil {
-		key.Install = append(key.Install, "--editable .")
+		key.Install = append(key.Install, editableApp)
 	}
 	if len(key.Install) == 0 && lock == nil {
 		return key, noDependencies(ctx.Plan)

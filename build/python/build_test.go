@@ -68,7 +68,8 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		_, err := builder.Build(ctx)
 		Expect(err).NotTo(HaveOccurred())
 		pip := executor.Executions[len(executor.Executions)-1]
-		Expect(pip.Args[len(pip.Args)-1]).To(Equal("."))
+		Expect(pip.Args[len(pip.Args)-3:]).To(Equal([]string{"--editable", ".", "--use-pep517"}),
+			"through the build backend, so the metadata lands in the venv, not in an egg-info in the app")
 	})
 
 	it("seeds the venv with the stack's bundled setuptools", func() {

@@ -140,7 +140,7 @@ func (v Venv) installLock(venvDir string) error {
 	}
 	if lock.Set.Root.Kind == lockfile.RootEditable {
 		step := fmt.Sprintf("Installing the app (%s) editable, without dependencies", lock.Set.Root.Name)
-		if err := v.lockStep(step, venvDir, "--no-deps", "--editable", "."); err != nil {
+		if err := v.lockStep(step, venvDir, "--no-deps", "--editable", ".", usePEP517); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -101,7 +102,14 @@ func (v Venv) Contribute(layer *libcnb.Layer) error {
 			VenvLayer.Types, v.Logger)
 		err = contributor.Contribute(layer, func(layer *libcnb.Layer) error {
 			v.logReasons(previous)
-			return v.install(layer)
+			before, err := appEntries(v.AppDir)
+			if err != nil {
+				return err
+			}
+			if err := v.install(layer); err != nil {
+				return err
+			}
+			return v.removeLeftovers(before)
 		})
 	}
 	if err != nil {
@@ -147,6 +155,9 @@ func (v Venv) install(layer *libcnb.Layer) error {
 			if args, err = writeRewritten(dir, v.Rewrite, args); err != nil {
 				return err
 			}
+		}
+		if step == editableApp {
+			args = append(args, usePEP517)
 		}
 		err := v.run("Installing "+step, v.python(), args...)
 		if pipErr, ok := err.(commandError); ok {
@@ -368,4 +379,59 @@ func PipEnvironment(environ []string, index map[string]string, pipCache string) 
 	// A fixed SOURCE_DATE_EPOCH makes Python write hash-based .pyc files,
 	// so the same requirements give the same venv layer, byte for byte.
 	return append(env, "PIP_CACHE_DIR="+pipCache, "PYTHONDONTWRITEBYTECODE=", "SOURCE_DATE_EPOCH=315532801")
+}
+
+// editableApp is the install step of the app itself (VenvKey.Install).
+const editableApp = "--editable ."
+
+// usePEP517 makes pip install the app editable through its build backend
+// (PEP 660), which puts the installed metadata in the venv. Without it, an
+// older pip installs a setup.py app with `setup.py develop`, whose metadata
+// is the <name>.egg-info it leaves in the app dir: a build that reuses the
+// venv would ship the app without it.
+const usePEP517 = "--use-pep517"
+
+// appEntries lists every path in the app dir, relative to it.
+func appEntries(appDir string) (map[string]bool, error) {
+	entries := map[string]bool{}
+	err := filepath.WalkDir(appDir, func(path string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(appDir, path)
+		entries[rel] = true
+		return err
+	})
+	return entries, err
+}
+
+// removeLeftovers deletes what installing left in the app dir that the
+// source did not have: a build backend's <name>.egg-info and build/ folders.
+// A build that reuses the venv runs no pip and has none of them, so keeping
+// them would give the same source two images.
+func (v Venv) removeLeftovers(before map[string]bool) error {
+	var added []string
+	err := filepath.WalkDir(v.AppDir, func(path string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(v.AppDir, path)
+		if err != nil || before[rel] {
+			return err
+		}
+		added = append(added, rel)
+		return filepath.SkipDir
+	})
+	if err != nil {
+		return err
+	}
+	for _, rel := range added {
+		if err := os.RemoveAll(filepath.Join(v.AppDir, rel)); err != nil {
+			return err
+		}
+	}
+	if len(added) > 0 {
+		v.Logger.Bodyf("Removed what the install left in the app: %s", strings.Join(added, ", "))
+	}
+	return nil
 }
