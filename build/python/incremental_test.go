@@ -73,7 +73,7 @@ func testIncremental(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		site = filepath.Join(layer.Path, "lib", "python3.13", "site-packages")
 		venv = python.Venv{
-			AppDir:   "/workspace",
+			AppDir:   t.TempDir(),
 			Executor: executor,
 			Logger:   log.NewPaketoLogger(output),
 			Key: python.VenvKey{

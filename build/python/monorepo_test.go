@@ -187,7 +187,7 @@ func testMonorepo(t *testing.T, context spec.G, it spec.S) {
 			runs := pipRuns()
 			last := runs[len(runs)-1]
 			Expect(last.Dir).To(Equal(filepath.Join(ctx.ApplicationPath, "apps", "api")))
-			Expect(last.Args[len(last.Args)-2:]).To(Equal([]string{"--editable", "."}))
+			Expect(last.Args[len(last.Args)-3:]).To(Equal([]string{"--editable", ".", "--use-pep517"}))
 			lock := result.Layers[1].Metadata["lock"]
 			Expect(lock).To(ContainElement("file uv.lock"))
 			Expect(lock).To(ContainElement(MatchRegexp(`^path \./\.\./\.\./libs/common [0-9a-f]{64}$|^path \.\./\.\./libs/common [0-9a-f]{64}$`)))

@@ -80,7 +80,7 @@ func testPipProblems(t *testing.T, context spec.G, it spec.S) {
 		layer, err := layers.Layer("venv")
 		Expect(err).NotTo(HaveOccurred())
 		return python.Venv{
-			AppDir: "/workspace", Executor: executor, Logger: log.NewPaketoLogger(&bytes.Buffer{}),
+			AppDir: t.TempDir(), Executor: executor, Logger: log.NewPaketoLogger(&bytes.Buffer{}),
 			Env: []string{"PIP_INDEX_URL=https://u:secret@127.0.0.1:8443/simple/"},
 			Key: python.VenvKey{Install: []string{"--requirement requirements.txt"}},
 		}.Contribute(&layer)

@@ -206,7 +206,10 @@ func repoPaths(t *testing.T, top, doc string) []pathRef {
 			}
 			// internal/problem.Problem names a Go identifier: its package
 			// is the path.
-			path := goIdentifier.ReplaceAllString(strings.TrimPrefix(word, "./"), "")
+			path := strings.TrimPrefix(word, "./")
+			if _, err := os.Stat(filepath.Join(top, path)); err != nil {
+				path = goIdentifier.ReplaceAllString(path, "")
+			}
 			if folders[strings.SplitN(path, "/", 2)[0]] {
 				refs = append(refs, pathRef{rel(top, doc), path, code.line})
 			}
