@@ -72,7 +72,7 @@ integration: builder
 	@tools/vcs.sh
 	@tools/locktools.sh
 	@tools/postgresql.sh
-	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 60m -v ./integration/
+	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 75m -v ./integration/
 
 test: unit integration
 
