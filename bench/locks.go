@@ -14,9 +14,10 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
 )
 
-// benchPackages are the index's projects: the default ones, and colorama,
-// which click requires on Windows and Poetry therefore locks.
-var benchPackages = append(append([]string{}, pyindex.DefaultPackages...), "python3-colorama")
+// benchPackages are the index's projects: the default ones, PostgreSQL's
+// drivers, and colorama, which click requires on Windows and Poetry
+// therefore locks.
+var benchPackages = append(append(append([]string{}, pyindex.DefaultPackages...), pyindex.NativePackages...), "python3-colorama")
 
 // lockApps are the Flask sample locked by uv and by Poetry, built by
 // onbuild, beside the sample with its requirements.txt and the same

@@ -7,7 +7,8 @@
 // `make bench`, which builds the builder first; BENCH_RUNS sets how many
 // times each scenario runs (default 3), ONBUILD_BUILDER the builder
 // measured, and BENCH_APPS (comma-separated app names: Flask, Go, Flask
-// (requirements.txt), Flask (uv.lock), Flask (poetry.lock)) runs only
+// (requirements.txt), Flask (uv.lock), Flask (poetry.lock), Flask (Python
+// 3.12), Flask (psycopg, libpq5 from Debian)) runs only
 // those, printing the tables without writing RESULTS.md. BENCH_QUICK=1 runs
 // every kind of scenario once, small (a Go app that imports nothing, the
 // lock apps' package added only), and writes nothing: the integration
@@ -157,6 +158,9 @@ func setUp() (*bench, error) {
 	if b.index, err = pyindex.Serve(wheels); err != nil {
 		return nil, err
 	}
+	if b.caBinding, err = writeCABinding(filepath.Join(root, "out", "bench-ca")); err != nil {
+		return nil, err
+	}
 	// The floor and the Dockerfile bases serve the Flask and Go rows only.
 	if !b.selected("Flask") && !b.selected("Go") {
 		return b, nil
@@ -192,27 +196,37 @@ func (b *bench) selected(app string) bool {
 // the same one.
 const goToolchain = "golang.org/toolchain@v0.0.1-go1.24.13.linux-amd64"
 
+// caBundle is this machine's CA bundle: onbuild's builds get it as a
+// binding and the Dockerfiles' Go base in its context, for a network that
+// re-signs HTTPS. It is copied at run time, never committed.
+func caBundle() string {
+	if bundle := os.Getenv("SSL_CERT_FILE"); bundle != "" {
+		return bundle
+	}
+	return "/etc/ssl/certs/ca-certificates.crt"
+}
+
+// writeCABinding writes a ca-certificates binding of caBundle into dir.
+func writeCABinding(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0755); err != nil {
+		return "", err
+	}
+	if err := copyFile(caBundle(), filepath.Join(dir, "ca-certificates.crt")); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "type"), []byte("ca-certificates\n"), 0644)
+}
+
 // goBases builds the Dockerfile bases for Go from a context made at run
 // time: the toolchain zip from the module cache and this machine's CAs.
 func (b *bench) goBases() error {
 	context := filepath.Join(b.root, "out", "bench-go")
-	if err := os.MkdirAll(filepath.Join(context, "ca"), 0755); err != nil {
+	if err := os.MkdirAll(context, 0755); err != nil {
 		return err
 	}
-	bundle := os.Getenv("SSL_CERT_FILE")
-	if bundle == "" {
-		bundle = "/etc/ssl/certs/ca-certificates.crt"
-	}
-	if err := copyFile(bundle, filepath.Join(context, "ca.pem")); err != nil {
+	if err := copyFile(caBundle(), filepath.Join(context, "ca.pem")); err != nil {
 		return err
 	}
-	if err := copyFile(bundle, filepath.Join(context, "ca", "ca-certificates.crt")); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(context, "ca", "type"), []byte("ca-certificates\n"), 0644); err != nil {
-		return err
-	}
-	b.caBinding = filepath.Join(context, "ca")
 	proxy, err := b.sh("go", "env", "GOPROXY")
 	if err != nil {
 		return err
@@ -353,7 +367,7 @@ func (b *bench) apps() []benchApp {
 			}},
 		},
 	}}
-	return append(apps, b.lockApps()...)
+	return append(append(apps, b.lockApps()...), b.pythonApps()...)
 }
 
 // measure runs every app through every variant, b.runs times.

@@ -50,6 +50,13 @@ func testBench(t *testing.T, context spec.G, it spec.S) {
 			}
 			Expect(out).To(ContainSubstring("onbuild, " + app + ": rebuild after one package added: downloaded six 1 time(s), flask 0 time(s)"))
 		}
+		// A Python the stack lacks and a library the run image lacks: their
+		// cold cost beside the plain sample's.
+		for _, app := range []string{"Flask (Python 3.12)", "Flask (psycopg, libpq5 from Debian)"} {
+			for _, scenario := range []string{"cold build", "rebuild after an app-file change"} {
+				Expect(row(out, app+": "+scenario)).To(MatchRegexp(`^`+time+` \|`), "%s: %s\n%s", app, scenario, out)
+			}
+		}
 		Expect(out).To(ContainSubstring("onbuild, one requirement change: downloaded six 1 time(s), flask 0 time(s)"))
 		Expect(out).To(ContainSubstring("| scenario | before | Analyzer |"), "the phase table")
 
