@@ -180,10 +180,10 @@ func testNative(t *testing.T, context spec.G, it spec.S) {
 		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(ContainSubstring(`"psycopg2": 3`))
 	})
 
-	it("builds psycopg2 from its source distribution without an Aptfile, and reads rows with it", func() {
+	it("builds a Django app with psycopg2 from its source distribution without an Aptfile, and its page reads rows", func() {
 		dsn := startPostgres(t)
 		links := serveSdist(t, "psycopg2")
-		a := newApp(t, "native/psycopg2-wheel")
+		a := newApp(t, "native/django-postgres")
 		// The index has a psycopg2 wheel too: pip must take the sdist.
 		sdist := []string{"--env", "PIP_FIND_LINKS=" + links, "--env", "PIP_NO_BINARY=psycopg2"}
 		out, err := a.build(append(sdist, "--env", "BP_DEBIAN_PACKAGES_AUTO=false")...)
@@ -195,7 +195,7 @@ func testNative(t *testing.T, context spec.G, it spec.S) {
 		out = a.mustBuild(sdist...)
 		Expect(out).To(ContainSubstring("libpq-dev (psycopg2 builds from source with pg_config and libpq's headers)"))
 		Expect(out).To(MatchRegexp(`Building wheel for psycopg2|Running setup\.py install for psycopg2|Created wheel for psycopg2`))
-		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(Equal("rows: 3"))
+		Expect(a.get(a.startOnHost("DATABASE_URL="+dsn) + "/")).To(Equal("rows: 3 (Django, postgresql)"))
 	})
 
 	it("runs a wheel that links a library the run image lacks, found by reading its ELF files alone", func() {
