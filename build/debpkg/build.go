@@ -93,26 +93,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.Logger.Bodyf("%s (%s)", r.Name, r.Origin)
 	}
 
-	suite, ok := suites[ctx.StackID]
-	if !ok {
-		return result, unknownStack(ctx.StackID)
-	}
-	cacheLayer, err := ctx.Layers.Layer(CacheLayer.Name)
-	if err != nil {
-		return result, fmt.Errorf("unable to create the %s layer\n%w", CacheLayer.Name, err)
-	}
-	cacheLayer.LayerTypes = CacheLayer.Types
-
-	archive, err := b.archive(s, suite, filepath.Join(cacheLayer.Path, "indexes"))
+	cacheLayer, archive, index, err := b.readIndex(ctx, s)
 	if err != nil {
 		return result, err
 	}
-	start := time.Now()
-	index, err := archive.Load()
-	if err != nil {
-		return result, archiveProblem(err, s)
-	}
-	b.Logger.Bodyf("Read %d packages of %s in %s", index.Len(), suiteNames(archive.Suites), time.Since(start).Round(100*time.Millisecond))
 
 	buildImage, err := readStatus(b.BuildStatus)
 	if err != nil {
@@ -142,7 +126,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Header("Rebase cannot update these packages: rebuild the app to pick up their security updates")
 
 	debs := filepath.Join(cacheLayer.Path, "debs")
-	installer := Installer{Archive: archive, Debs: debs, Logger: b.Logger, Distro: distroVersions[suite]}
+	installer := Installer{Archive: archive, Debs: debs, Logger: b.Logger, Distro: distroVersions[suites[ctx.StackID]]}
 	buildLayer, err := ctx.Layers.Layer(BuildLayer.Name)
 	if err != nil {
 		return result, fmt.Errorf("unable to create the %s layer\n%w", BuildLayer.Name, err)
@@ -168,6 +152,31 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	result.Layers = append(result.Layers, cacheLayer)
 	return result, nil
+}
+
+// readIndex reads the stack's suites' package index, verified, through the
+// cache layer that keeps the downloaded indexes between builds.
+func (b Builder) readIndex(ctx libcnb.BuildContext, s Settings) (libcnb.Layer, debian.Archive, *debian.Index, error) {
+	suite, ok := suites[ctx.StackID]
+	if !ok {
+		return libcnb.Layer{}, debian.Archive{}, nil, unknownStack(ctx.StackID)
+	}
+	cacheLayer, err := ctx.Layers.Layer(CacheLayer.Name)
+	if err != nil {
+		return cacheLayer, debian.Archive{}, nil, fmt.Errorf("unable to create the %s layer\n%w", CacheLayer.Name, err)
+	}
+	cacheLayer.LayerTypes = CacheLayer.Types
+	archive, err := b.archive(s, suite, filepath.Join(cacheLayer.Path, "indexes"))
+	if err != nil {
+		return cacheLayer, archive, nil, err
+	}
+	start := time.Now()
+	index, err := archive.Load()
+	if err != nil {
+		return cacheLayer, archive, nil, archiveProblem(err, s)
+	}
+	b.Logger.Bodyf("Read %d packages of %s in %s", index.Len(), suiteNames(archive.Suites), time.Since(start).Round(100*time.Millisecond))
+	return cacheLayer, archive, index, nil
 }
 
 func (b Builder) archive(s Settings, suite, indexCache string) (debian.Archive, error) {

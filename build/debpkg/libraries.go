@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
@@ -79,25 +78,10 @@ func (b Builder) Libraries(ctx libcnb.BuildContext) (libcnb.BuildResult, error) 
 		return result, err
 	}
 	s := Settings{Mirror: reader.String(MirrorSetting), SecurityMirror: reader.String(SecurityMirrorSetting)}
-	suite, ok := suites[ctx.StackID]
-	if !ok {
-		return result, unknownStack(ctx.StackID)
-	}
-	cacheLayer, err := ctx.Layers.Layer(CacheLayer.Name)
-	if err != nil {
-		return result, fmt.Errorf("unable to create the %s layer\n%w", CacheLayer.Name, err)
-	}
-	cacheLayer.LayerTypes = CacheLayer.Types
-	archive, err := b.archive(s, suite, filepath.Join(cacheLayer.Path, "indexes"))
+	cacheLayer, archive, index, err := b.readIndex(ctx, s)
 	if err != nil {
 		return result, err
 	}
-	start := time.Now()
-	index, err := archive.Load()
-	if err != nil {
-		return result, archiveProblem(err, s)
-	}
-	b.Logger.Bodyf("Read %d packages of %s in %s", index.Len(), suiteNames(archive.Suites), time.Since(start).Round(100*time.Millisecond))
 
 	// What the image will have: the run image's packages and those of
 	// onbuild/debian-packages' launch layer.
@@ -153,7 +137,7 @@ func (b Builder) Libraries(ctx libcnb.BuildContext) (libcnb.BuildResult, error) 
 		return result, resolveProblem(err, nil)
 	}
 	b.Logger.Header("Rebase cannot update these packages: rebuild the app to pick up their security updates")
-	installer := Installer{Archive: archive, Debs: debs, Logger: b.Logger, Distro: distroVersions[suite]}
+	installer := Installer{Archive: archive, Debs: debs, Logger: b.Logger, Distro: distroVersions[suites[ctx.StackID]]}
 	l, err := ctx.Layers.Layer(NativeLayer.Name)
 	if err != nil {
 		return result, fmt.Errorf("unable to create the %s layer\n%w", NativeLayer.Name, err)
