@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -266,11 +265,7 @@ func (k key) reasons(previous map[string]interface{}) []string {
 		return nil
 	}
 	var old key
-	raw, err := toml.Marshal(previous)
-	if err == nil {
-		_, err = toml.Decode(string(raw), &old)
-	}
-	if err != nil {
+	if err := layer.DecodeMetadata(previous, &old); err != nil {
 		return []string{"Previous layer metadata unreadable, rebuilding"}
 	}
 	var reasons []string

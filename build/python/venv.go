@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/build/python/pyversion"
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
+	layerspec "github.com/onbuild-buildpacks/onbuild/internal/layer"
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/paketo-buildpacks/libpak/v2"
@@ -310,11 +310,7 @@ func (v Venv) logReasons(previous map[string]interface{}) {
 		return
 	}
 	var old VenvKey
-	raw, err := toml.Marshal(previous)
-	if err == nil {
-		_, err = toml.Decode(string(raw), &old)
-	}
-	if err != nil {
+	if err := layerspec.DecodeMetadata(previous, &old); err != nil {
 		v.Logger.Bodyf("Previous virtualenv metadata unreadable, rebuilding")
 		return
 	}

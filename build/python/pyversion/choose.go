@@ -107,7 +107,7 @@ func unsatisfied(decl Declaration, stack Stack, have Version, offered []Version)
 		}
 		title = fmt.Sprintf("No Python on this builder satisfies %s", asks)
 	}
-	fixes := []string{changeTo(decl, nearest[len(nearest)-1])}
+	fixes := []string{changeDeclaration(decl, nearest[len(nearest)-1])}
 	for _, flavour := range flavoursAllowing(decl, stack) {
 		fixes = append(fixes, fmt.Sprintf("Build with the %s flavour (onbuild/builder:%s), whose stack has Python %s: pack build --builder onbuild/builder:%s",
 			flavour, flavour, stack.Flavours[flavour], flavour))
@@ -166,23 +166,4 @@ func minorDistance(a, b Version) int {
 		return -d
 	}
 	return d
-}
-
-// changeTo is the fix that moves the declaration to version v.
-func changeTo(decl Declaration, v Version) string {
-	minor := v.Minor()
-	switch decl.File {
-	case Override:
-		return fmt.Sprintf("Set BP_PYTHON_VERSION=%s, or unset it, if the app runs on Python %s.", minor, minor)
-	case ".python-version":
-		return fmt.Sprintf("Change %s to %s, if the app runs on Python %s.", decl.Where(), minor, minor)
-	case "runtime.txt":
-		return fmt.Sprintf("Change %s to python-%s, if the app runs on Python %s.", decl.Where(), minor, minor)
-	case "Pipfile":
-		return fmt.Sprintf(`Change %s to "%s" and run pipenv lock, if the app runs on Python %s.`, decl.Where(), minor, minor)
-	case "uv.lock":
-		return fmt.Sprintf(`Change requires-python in pyproject.toml to allow %s (for example "%s") and run uv lock, if the app runs on Python %s: uv.lock repeats it.`,
-			minor, widened(decl.Specifiers, v), minor)
-	}
-	return fmt.Sprintf(`Change %s to allow %s (for example "%s"), if the app runs on Python %s.`, decl.Where(), minor, widened(decl.Specifiers, v), minor)
 }
