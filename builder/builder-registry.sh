@@ -37,6 +37,7 @@ base=$out/builder/builder.toml
 for dir in $(sed -n 's/^ *uri = "\(.*\)"$/\1/p' "$base" | grep -v '\.tgz$') "$out/buildpacks/run-image"; do
   [[ -d $dir ]] || die "$dir is missing: run \`make buildpacks\`"
 done
+check_stamped "$out/buildpacks"
 
 # push IMAGE: pushes the local IMAGE as $registry/IMAGE.
 push() { push_image "$1" "$registry/$1"; }

@@ -60,9 +60,12 @@ fi
 # onbuild/debian-packages and onbuild/native-libraries install only what
 # the run image lacks: they read the run image's package records (the
 # status.d files scanners read) and its shared libraries' file names, which
-# the build cannot see, from their own folders.
+# the build cannot see, from their own folders. Each flavour's stamp is kept
+# in out/run-images, which `make buildpacks` leaves alone, and every
+# flavour's goes into the buildpacks: the builders of several flavours (and
+# the one buildpackage `make publish` makes of each) share them.
 stamp_run_image() {
-  local tmp container name
+  local tmp container stamps=$out/run-images
   tmp=$(mktemp -d)
   container=$(docker create "$(stack_image run-python)" /nonexistent)
   if ! docker export "$container" >"$tmp/rootfs.tar"; then
@@ -72,16 +75,17 @@ stamp_run_image() {
   docker rm "$container" >/dev/null
   mkdir "$tmp/root"
   tar -xf "$tmp/rootfs.tar" -C "$tmp/root" var/lib/dpkg/status.d
+  mkdir -p "$stamps"
   # status.d records have no blank line between them once joined.
   find "$tmp/root/var/lib/dpkg/status.d" -type f | LC_ALL=C sort | xargs cat |
-    awk 'NR > 1 && /^Package: / { print "" } { print }' >"$tmp/status"
-  tar -tf "$tmp/rootfs.tar" | grep -E '(^|/)(lib|ld-linux)[^/]*\.so(\.[0-9][^/]*)?$' | sed 's|.*/||' | LC_ALL=C sort -u >"$tmp/libraries"
+    awk 'NR > 1 && /^Package: / { print "" } { print }' >"$stamps/$STACK_ID.status"
+  tar -tf "$tmp/rootfs.tar" | grep -E '(^|/)(lib|ld-linux)[^/]*\.so(\.[0-9][^/]*)?$' | sed 's|.*/||' |
+    LC_ALL=C sort -u >"$stamps/$STACK_ID.libraries"
+  rm -rf "$tmp"
   for name in debian-packages native-libraries; do
     mkdir -p "$1/$name/run-images"
-    cp "$tmp/status" "$1/$name/run-images/$STACK_ID.status"
-    cp "$tmp/libraries" "$1/$name/run-images/$STACK_ID.libraries"
+    cp "$stamps"/* "$1/$name/run-images/"
   done
-  rm -rf "$tmp"
 }
 stamp_run_image "$buildpacks"
 

@@ -81,6 +81,7 @@ if [[ ${OFFLINE:-} == 1 ]]; then
 fi
 for flavour in $flavours; do
   [[ -f $(base_toml "$flavour") ]] || die "$(base_toml "$flavour") is missing: run \`make builder STACK=$flavour\` (with the same OFFLINE) first"
+  (STACK=$flavour && stack_flavour && check_stamped "$buildpacks") || exit 1
   for name in build run-python run-tiny; do
     docker image inspect "onbuild/stack-$name:$flavour" >/dev/null 2>&1 ||
       die "onbuild/stack-$name:$flavour is not in the daemon: run \`make stacks STACK=$flavour\`"

@@ -34,6 +34,17 @@ stack_flavour() {
   BUILDER_IMAGE=${ONBUILD_BUILDER:-onbuild/builder$tag}
 }
 
+# check_stamped BUILDPACKS: builder/builder.sh recorded the $STACK run
+# image in BUILDPACKS' debian-packages and native-libraries, which cannot
+# build for a run image they know nothing of.
+check_stamped() {
+  local name
+  for name in debian-packages native-libraries; do
+    [[ -f $1/$name/run-images/$STACK_ID.libraries ]] ||
+      die "$1/$name has no record of the $STACK run image: run \`make builder STACK=$STACK\` first"
+  done
+}
+
 # offline_image IMAGE: IMAGE's repository with -offline, its tag kept
 # (onbuild/builder:bookworm -> onbuild/builder-offline:bookworm).
 offline_image() {
