@@ -58,8 +58,11 @@ lint:
 	go vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting" >&2; exit 1; }
 
+# builder/kpackcheck is a module of its own (kpack's Kubernetes dependencies
+# stay out of the product's): kpack's admission code on what publish writes.
 unit: lint
 	go test -count=1 $$(go list ./... | grep -v /integration)
+	cd builder/kpackcheck && go vet ./... && go test -count=1 ./...
 	@tools/fuzz.sh
 
 # The integration suite drives real pack builds on the real builder

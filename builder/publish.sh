@@ -204,12 +204,7 @@ for sample in python go; do
   log "pushed $REGISTRY/sources/$sample-sample:latest in $(elapsed_ms "$t")"
 done
 
-mkdir -p "$publish_dir/kpack"
-for file in "$root"/builder/kpack/*.yaml; do
-  # An offline publish's buildpackages carry the -offline suffix.
-  sed -e "s|\${REGISTRY}|$REGISTRY|g" -e "s|\(/buildpacks/[a-z0-9-]*:[0-9.]*\)$|\1$suffix|" \
-    "$file" >"$publish_dir/kpack/$(basename "$file")"
-done
+"$root/builder/kpack/render.sh" "$REGISTRY" "$suffix" "$publish_dir/kpack"
 log "kpack resources for $REGISTRY in $publish_dir/kpack/ (kubectl apply -f)"
 log "published everything in $(elapsed_ms "$start")"
 
