@@ -20,6 +20,10 @@ KUBERNETES=v1.34.4
 KPACK_MOD=github.com/pivotal/kpack KPACK=v0.17.1
 cache=$root/.cache/kpack
 mkdir -p "$cache"
+# One compile at a time, even from two checkouts sharing the cache: a
+# second run waits for the first's binaries instead of compiling them too.
+exec 9>"$cache/.lock"
+flock 9
 here=$root/tools/kpack
 
 # key FILE...: a short hash of the files, this script and the Go version.

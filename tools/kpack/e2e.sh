@@ -53,14 +53,16 @@ chains() {
     done
   done | sort
 }
-cgroups() { find /sys/fs/cgroup -maxdepth 2 -type d \( -name 'kubepods*' -o -name "$node*" \) 2>/dev/null | sort; }
+cgroups() { { find /sys/fs/cgroup -maxdepth 2 -type d \( -name 'kubepods*' -o -name "$node*" \) 2>/dev/null || true; } | sort; }
 # snapshot: what the host looks like, in a form two runs can diff.
 snapshot() {
+  local s p
   echo "# chains"; chains
-  echo "# sysctls"; for s in $watched_sysctls; do echo "$s=$(sysctl -n "$s" 2>/dev/null)"; done
-  echo "# mounts"; awk '{print $5}' /proc/self/mountinfo | grep -E "^($state|/var/lib/kubelet|/run/netns)" | sort || true
-  echo "# paths"; for p in $host_paths; do [[ -e $p ]] && echo "$p"; done
-  echo "# links"; ip -o link show "$bridge" 2>/dev/null | cut -d: -f2
+  echo "# sysctls"; for s in $watched_sysctls; do echo "$s=$(sysctl -n "$s" 2>/dev/null || true)"; done
+  echo "# mounts"; { awk '{print $5}' /proc/self/mountinfo | grep -E "^($state|/var/lib/kubelet|/run/netns)" || true; } | sort
+  echo "# paths"; for p in $host_paths; do if [[ -e $p ]]; then echo "$p"; fi; done
+  echo "# rules"; { for t in iptables ip6tables; do "$t-save" 2>/dev/null; done | grep -E -- 'KUBE-|CNI-|kpack0|10\.21[34]\.' || true; } | sed 's/\[[0-9:]*\]//' | sort
+  echo "# links"; { ip -o link show "$bridge" 2>/dev/null || true; } | cut -d: -f2
   echo "# cgroups"; cgroups
 }
 
@@ -202,6 +204,11 @@ mkdir -p "$state/bin"
 export PATH=$node_dir/root/usr/bin:$node_dir/root/usr/sbin:$k8s_dir:$PATH
 took "Kubernetes in $k8s_dir, kpack in $kpack_dir, node parts in $node_dir"
 
+# image TAG DIR: docker build, quiet unless it fails.
+image() {
+  DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" >/dev/null 2>"$state/logs/docker-build.log" ||
+    { cat "$state/logs/docker-build.log" >&2; die "docker build of $1 failed"; }
+}
 # start NAME CMD...: runs CMD in its own process group, logging to
 # $state/logs/NAME.log, its pid in $state/pids/NAME.
 start() {
@@ -209,6 +216,8 @@ start() {
   shift
   setsid "$@" >"$state/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$state/pids/$name"
+  # Stopped by teardown, which reports on it: bash need not.
+  disown
 }
 # wait_for WHAT SECONDS CMD...: retries CMD until it succeeds.
 wait_for() {
@@ -311,15 +320,13 @@ ADD) ;;
 *) exit 0 ;;
 esac
 nsenter --net="\$CNI_NETNS" sh -c '
-  sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.$CNI_IFNAME.route_localnet=1 2>/dev/null ||
-    sysctl -qw net.ipv4.conf.all.route_localnet=1
+  sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.\$CNI_IFNAME.route_localnet=1
   for port in $registry_port $pyindex_port $goproxy_port; do
     iptables -t nat -A OUTPUT -d 127.0.0.1/32 -p tcp --dport \$port -j DNAT --to-destination $host_ip:\$port
   done
   iptables -t nat -A POSTROUTING -s 127.0.0.1/32 -d $host_ip/32 -j MASQUERADE'
 printf '%s' "\$config" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["prevResult"]))'
 EOF
-sed -i "s/\$CNI_IFNAME/\${CNI_IFNAME}/" "$state/cni/bin/cni-loopback"
 chmod +x "$state/cni/bin/cni-loopback"
 cat >"$state/cni/net.d/10-e2e.conflist" <<EOF
 {
@@ -374,7 +381,7 @@ wait_for containerd 60 "${ctr[@]}" version
 mkdir -p "$state/images/pause"
 cp "$k8s_dir/pause" "$state/images/pause/pause"
 printf 'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\n' >"$state/images/pause/Dockerfile"
-docker build -q -t onbuild/kpack-e2e-pause:1 "$state/images/pause" >/dev/null
+image onbuild/kpack-e2e-pause:1 "$state/images/pause"
 docker save onbuild/kpack-e2e-pause:1 | "${ctr[@]}" images import - >/dev/null
 docker image rm onbuild/kpack-e2e-pause:1 >/dev/null
 cat >"$state/kubelet.yaml" <<EOF
@@ -454,7 +461,7 @@ for cmd in controller webhook build-init build-waiter completion rebase; do
   cp "$kpack_dir/$cmd" "$kimages/$cmd/$cmd"
   # The manifests run them as non-root; build pods call /cnb/process/NAME.
   printf 'FROM scratch\nCOPY %s /cnb/process/%s\nUSER 65532:65532\nENTRYPOINT ["/cnb/process/%s"]\n' "$cmd" "$cmd" "$cmd" >"$kimages/$cmd/Dockerfile"
-  docker build -q -t "$registry/kpack/$cmd:$kpack_version" "$kimages/$cmd" >/dev/null
+  image "$registry/kpack/$cmd:$kpack_version" "$kimages/$cmd"
   docker push -q "$registry/kpack/$cmd:$kpack_version" >/dev/null
   docker image rm "$registry/kpack/$cmd:$kpack_version" >/dev/null
 done
@@ -476,7 +483,7 @@ lifecycle_version=$(sed -n 's/^ *version = "\(.*\)"/\1/p' "$kimages/lifecycle/li
   echo "LABEL io.buildpacks.builder.metadata='$(sed -n 1p <<<"$lifecycle_labels")' io.buildpacks.lifecycle.apis='$(sed -n 2p <<<"$lifecycle_labels")'"
   echo "COPY lifecycle /cnb/lifecycle"
 } >"$kimages/lifecycle/Dockerfile"
-docker build -q -t "$registry/kpack/lifecycle:$lifecycle_version" "$kimages/lifecycle" >/dev/null
+image "$registry/kpack/lifecycle:$lifecycle_version" "$kimages/lifecycle"
 docker push -q "$registry/kpack/lifecycle:$lifecycle_version" >/dev/null
 docker image rm "$registry/kpack/lifecycle:$lifecycle_version" >/dev/null
 # kpack's own manifests, their ytt values filled in.
@@ -585,8 +592,9 @@ stamp=$(date -u +%Y%m%dT%H%M%S)
 for run in run-python run-tiny; do
   # The same run image with one more label: what a patched base looks
   # like to kpack.
-  printf 'FROM onbuild/stack-%s:trixie\nLABEL io.onbuild.e2e.patched="%s"\n' "$run" "$stamp" |
-    docker build -q -t "$prefix/stack-$run:trixie" - >/dev/null
+  mkdir -p "$state/images/$run"
+  printf 'FROM onbuild/stack-%s:trixie\nLABEL io.onbuild.e2e.patched="%s"\n' "$run" "$stamp" >"$state/images/$run/Dockerfile"
+  image "$prefix/stack-$run:trixie" "$state/images/$run"
   docker push -q "$prefix/stack-$run:trixie" >/dev/null
   docker image rm "$prefix/stack-$run:trixie" >/dev/null
 done
