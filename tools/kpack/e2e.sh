@@ -109,6 +109,20 @@ teardown() {
     kill -KILL "$pid" 2>/dev/null
   done
   for f in "$state"/pids/*; do stop_pid "$f"; done
+  # Whatever still runs in the pods' cgroups (a container whose shim is
+  # gone) is ours: those cgroups did not exist before the run.
+  local cg procs
+  if [[ -f $state/before ]]; then
+    for _ in 1 2 3 4 5; do
+      procs=""
+      for cg in $(comm -13 <(sed -n '/^# cgroups/,$p' "$state/before" | grep /) <(cgroups)); do
+        procs+=" $(find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null)"
+      done
+      [[ -z ${procs// /} ]] && break
+      kill -KILL $procs 2>/dev/null
+      sleep 1
+    done
+  fi
   if [[ -x ${k8s_dir:-}/kube-proxy && -f $state/kube-proxy.yaml ]]; then
     "$k8s_dir/kube-proxy" --cleanup --config "$state/kube-proxy.yaml" >"$state/kube-proxy-cleanup.log" 2>&1
   fi
@@ -149,7 +163,6 @@ teardown() {
     done
     # The QoS and pod cgroups, innermost first; empty once their processes
     # are gone.
-    local cg
     for cg in $(comm -13 <(sed -n '/^# cgroups/,$p' "$state/before" | grep /) <(cgroups)); do
       find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
     done
@@ -190,7 +203,7 @@ rm -rf "$state"
 mkdir -p "$state/pids" "$state/logs" "$state/pki"
 snapshot >"$state/before"
 trap 'code=$?; trap - EXIT INT TERM; if [[ -n ${KPACK_E2E_KEEP:-} && $code == 0 ]]; then log "cluster left running: KUBECONFIG=$state/admin.kubeconfig; stop it with $0 down"; else teardown || code=1; fi; log "[$(date -u +%T)] make kpack-e2e $([[ $code == 0 ]] && echo passed || echo FAILED) in $((($(now_ms) - run_start) / 1000))s"; exit $code' EXIT
-trap 'log "interrupted"; exit 130' INT TERM
+trap 'log "interrupted"; [[ -n ${fg_pid:-} ]] && kill "$fg_pid" 2>/dev/null; exit 130' INT TERM
 took "host snapshot in $state/before"
 
 step "step 2: binaries (compiled once, then cached under .cache/kpack/)"
@@ -204,6 +217,16 @@ mkdir -p "$state/bin"
 export PATH=$node_dir/root/usr/bin:$node_dir/root/usr/sbin:$k8s_dir:$PATH
 took "Kubernetes in $k8s_dir, kpack in $kpack_dir, node parts in $node_dir"
 
+# fg CMD...: runs CMD in the background and waits for it, so an interrupt
+# is handled at once (bash runs a trap only after a foreground child ends).
+fg() {
+  local rc=0
+  "$@" &
+  fg_pid=$!
+  wait "$fg_pid" || rc=$?
+  fg_pid=""
+  return "$rc"
+}
 # image TAG DIR: docker build, quiet unless it fails.
 image() {
   DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" >/dev/null 2>"$state/logs/docker-build.log" ||
@@ -459,8 +482,10 @@ mkdir -p "$kimages"
 for cmd in controller webhook build-init build-waiter completion rebase; do
   mkdir -p "$kimages/$cmd"
   cp "$kpack_dir/$cmd" "$kimages/$cmd/$cmd"
-  # The manifests run them as non-root; build pods call /cnb/process/NAME.
-  printf 'FROM scratch\nCOPY %s /cnb/process/%s\nUSER 65532:65532\nENTRYPOINT ["/cnb/process/%s"]\n' "$cmd" "$cmd" "$cmd" >"$kimages/$cmd/Dockerfile"
+  # The manifests run them as non-root; build pods call /cnb/process/NAME;
+  # the controller buffers layers in /tmp.
+  mkdir -p "$kimages/$cmd/tmp"
+  printf 'FROM scratch\nCOPY %s /cnb/process/%s\nCOPY --chown=65532:65532 tmp /tmp\nUSER 65532:65532\nENTRYPOINT ["/cnb/process/%s"]\n' "$cmd" "$cmd" "$cmd" >"$kimages/$cmd/Dockerfile"
   image "$registry/kpack/$cmd:$kpack_version" "$kimages/$cmd"
   docker push -q "$registry/kpack/$cmd:$kpack_version" >/dev/null
   docker image rm "$registry/kpack/$cmd:$kpack_version" >/dev/null
@@ -497,10 +522,15 @@ for f in "$kpack_dir"/config/*.yaml; do
     "$f" >"$state/kpack-config/$(basename "$f")"
 done
 ! grep -n '#@' "$state"/kpack-config/*.yaml || die "kpack's manifests hold ytt the sed above does not fill"
+# The ClusterLifecycle needs its CRD established and the webhook, which
+# admits every kpack resource, answering.
+mv "$state/kpack-config/default_clusterlifecycle.yaml" "$state/kpack-lifecycle.yaml"
 kubectl apply -f "$state/kpack-config/100-namespace.yaml" >/dev/null
 kubectl apply -f "$state/kpack-config" >"$state/logs/kpack-apply.log"
-kubectl -n kpack rollout status deployment/kpack-webhook --timeout=300s >/dev/null
-kubectl -n kpack rollout status deployment/kpack-controller --timeout=300s >/dev/null
+fg kubectl wait --for=condition=Established crd --all --timeout=120s >/dev/null
+fg kubectl -n kpack rollout status deployment/kpack-webhook --timeout=300s >/dev/null
+fg kubectl -n kpack rollout status deployment/kpack-controller --timeout=300s >/dev/null
+wait_for "kpack's webhook" 120 kubectl apply -f "$state/kpack-lifecycle.yaml"
 wait_for "ClusterLifecycle default-lifecycle" 120 kubectl wait --for=condition=Ready clusterlifecycle/default-lifecycle --timeout=1s
 took "kpack $kpack_version running (controller, webhook, lifecycle $lifecycle_version)"
 [[ ${KPACK_E2E_UNTIL:-} == kpack ]] && exit 0
@@ -509,8 +539,11 @@ step "step 8: make publish to $registry/onbuild"
 prefix=$registry/onbuild
 # A builder under a name of its own, so a shared daemon's onbuild/builder
 # is left alone; the published builder is made from its builder.toml.
-(cd "$root" && ONBUILD_BUILDER=${KPACK_E2E_BUILDER:-onbuild/builder-kpack-e2e} PUBLISH_DIR=$state/publish \
-  make --no-print-directory publish REGISTRY="$prefix" PUBLISH_STACKS=trixie) >"$state/logs/publish.log" 2>&1 ||
+make_publish() {
+  cd "$root" && ONBUILD_BUILDER=${KPACK_E2E_BUILDER:-onbuild/builder-kpack-e2e} PUBLISH_DIR=$state/publish \
+    make --no-print-directory publish REGISTRY="$prefix" PUBLISH_STACKS=trixie
+}
+fg make_publish >"$state/logs/publish.log" 2>&1 ||
   { tail -n 30 "$state/logs/publish.log" >&2; die "make publish failed (log: $state/logs/publish.log)"; }
 took "published to $prefix, kpack resources in $state/publish/kpack/"
 [[ ${KPACK_E2E_UNTIL:-} == publish ]] && exit 0
@@ -523,7 +556,7 @@ kubectl create namespace onbuild >/dev/null
 kubectl -n onbuild create serviceaccount onbuild >/dev/null
 kubectl apply -f "$state/publish/kpack/" >"$state/logs/resources-apply.log"
 for b in onbuild-python onbuild-go; do
-  kubectl wait --for=condition=Ready "clusterbuilder/$b" --timeout=600s >/dev/null ||
+  fg kubectl wait --for=condition=Ready "clusterbuilder/$b" --timeout=600s >/dev/null ||
     { kubectl get clusterbuilder "$b" -o yaml >&2; die "ClusterBuilder $b is not Ready"; }
 done
 took "ClusterStore, ClusterStacks and ClusterBuilders Ready"
@@ -541,7 +574,7 @@ kubectl -n onbuild patch image python-sample --type merge -p "{\"spec\":{\"build
 kubectl -n onbuild patch image go-sample --type merge -p "{\"spec\":{\"build\":{\"env\":[
   {\"name\":\"GOPROXY\",\"value\":\"http://127.0.0.1:$goproxy_port\"}]}}}" >/dev/null
 for sample in python go; do
-  if ! kubectl -n onbuild wait --for=condition=Ready "image/$sample-sample" --timeout=900s >/dev/null; then
+  if ! fg kubectl -n onbuild wait --for=condition=Ready "image/$sample-sample" --timeout=900s >/dev/null; then
     kubectl -n onbuild get builds -o wide >&2
     for pod in $(kubectl -n onbuild get pods -o name | grep "$sample-sample"); do
       kubectl -n onbuild logs "$pod" --all-containers --tail=40 >&2
