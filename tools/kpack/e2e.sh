@@ -82,6 +82,8 @@ stop_pid() {
 # teardown undoes everything a run did, by what is recorded in $state (so a
 # run killed without its trap is cleaned up by the next one).
 teardown() {
+  # Best effort, every step: set +e for this function only.
+  local -
   set +e
   [[ -d $state ]] || return 0
   local t
@@ -453,6 +455,7 @@ wait_for "node $node" 180 kubectl wait --for=condition=Ready "node/$node" --time
 took "node $node Ready"
 
 step "step 6b: a pod reaches the registry at 127.0.0.1 and the apiserver's service"
+wait_for "the default service account" 60 kubectl -n default get serviceaccount default
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Pod
@@ -573,6 +576,8 @@ kubectl -n onbuild patch image python-sample --type merge -p "{\"spec\":{\"build
   {\"name\":\"PIP_TRUSTED_HOST\",\"value\":\"127.0.0.1\"}]}}}" >/dev/null
 kubectl -n onbuild patch image go-sample --type merge -p "{\"spec\":{\"build\":{\"env\":[
   {\"name\":\"GOPROXY\",\"value\":\"http://127.0.0.1:$goproxy_port\"}]}}}" >/dev/null
+# The Images' first builds started before the patch, without an index,
+# and fail; the patch starts the builds that count.
 for sample in python go; do
   if ! fg kubectl -n onbuild wait --for=condition=Ready "image/$sample-sample" --timeout=900s >/dev/null; then
     kubectl -n onbuild get builds -o wide >&2
@@ -591,6 +596,7 @@ probe() {
   image=$(kubectl -n onbuild get image "$sample-sample" -o jsonpath='{.status.latestImage}')
   name=onbuild-kpack-e2e-$sample
   docker rm -f "$name" >/dev/null 2>&1 || true
+  docker pull -q "$image" >/dev/null
   docker run -d --name "$name" -p "127.0.0.1:$port:8080" "$image" >/dev/null
   echo "$name" >>"$state/containers"
   for _ in $(seq 60); do
@@ -623,10 +629,11 @@ for sample in python go; do
 done
 stamp=$(date -u +%Y%m%dT%H%M%S)
 for run in run-python run-tiny; do
-  # The same run image with one more label: what a patched base looks
+  # The same run image with one more layer: what a patched base looks
   # like to kpack.
   mkdir -p "$state/images/$run"
-  printf 'FROM onbuild/stack-%s:trixie\nLABEL io.onbuild.e2e.patched="%s"\n' "$run" "$stamp" >"$state/images/$run/Dockerfile"
+  echo "$stamp" >"$state/images/$run/patched"
+  printf 'FROM onbuild/stack-%s:trixie\nCOPY patched /etc/onbuild-e2e-patched\n' "$run" >"$state/images/$run/Dockerfile"
   image "$prefix/stack-$run:trixie" "$state/images/$run"
   docker push -q "$prefix/stack-$run:trixie" >/dev/null
   docker image rm "$prefix/stack-$run:trixie" >/dev/null
@@ -644,11 +651,15 @@ for sample in python go; do
   reason=$(kubectl -n onbuild get "$build" -o jsonpath='{.metadata.annotations.image\.kpack\.io/reason}')
   [[ $reason == STACK ]] || die "$build was made for $reason, not for the new run image (STACK)"
   after=$(kubectl -n onbuild get image "$sample-sample" -o jsonpath='{.status.latestImage}')
-  run_image=$(kubectl -n onbuild get "$build" -o jsonpath='{.status.stack.runImage}')
+  stack=onbuild-python
+  [[ $sample == go ]] && stack=onbuild-tiny
+  run_image=$(kubectl get clusterstack "$stack" -o jsonpath='{.status.runImage.latestImage}')
   run_layers=$(layers "$run_image" | wc -l)
-  # The app's layers are the ones above the run image's, and a rebase
-  # keeps them as they are.
-  diff <(layers "${before_image[$sample]}" | tail -n "+$((run_layers + 1))") <(layers "$after" | tail -n "+$((run_layers + 1))") >/dev/null ||
+  # The app sits on the new run image's layers (one more than the old
+  # one's), and its own layers above them are the ones it had.
+  diff <(layers "$run_image") <(layers "$after" | head -n "$run_layers") >/dev/null ||
+    die "$sample-sample is not on the new run image $run_image after $build"
+  diff <(layers "${before_image[$sample]}" | tail -n "+$run_layers") <(layers "$after" | tail -n "+$((run_layers + 1))") >/dev/null ||
     die "$sample-sample's app layers changed in $build: not a rebase"
   [[ $(kubectl -n onbuild get pod -l "image.kpack.io/buildNumber=$want,image.kpack.io/image=$sample-sample" -o jsonpath='{.items[0].spec.initContainers[*].name}') == *rebase* ]] ||
     die "$build did not run kpack's rebase"
