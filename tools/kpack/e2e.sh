@@ -4,7 +4,8 @@
 # kpack and probed, then rebased onto a newer run image. Everything it
 # starts is stopped and every change to the host undone when it ends, fails
 # or is interrupted (teardown below), and the host is then compared with
-# how it was before. Needs root on Linux with cgroup v1 or v2 and Docker.
+# how it was before. Needs root on Linux and Docker; run on cgroup v1 hosts,
+# where kubelet 1.34 still runs with failCgroupV1: false.
 #
 # Network: the pods see only this machine. Their bridge (kpack0,
 # 10.213.0.0/24) has no masquerade to the outside; in each pod a CNI step
@@ -15,7 +16,10 @@
 #
 # Env: KPACK_E2E_KEEP=1  leave the cluster running at the end (stop it with
 #                        tools/kpack/e2e.sh down)
-#      KPACK_E2E_UNTIL   stop after this step: cluster, kpack, publish
+#      KPACK_E2E_UNTIL   stop after this step: control-plane, cluster,
+#                        kpack, publish
+#      KPACK_E2E_BUILDER the daemon builder make publish starts from
+#                        (default onbuild/builder-kpack-e2e)
 set -euo pipefail
 shopt -s inherit_errexit
 root=$(cd "$(dirname "$0")/../.." && pwd)
