@@ -413,7 +413,7 @@ func testVCSBuildpackTOML(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		listed := 0
 		for _, stack := range []string{"io.onbuild.stacks.trixie", "io.onbuild.stacks.bookworm"} {
-			packages, err := vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, stack)
+			packages, err := vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, stack, "amd64")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(packages["git"][0].ID).To(Equal("git"))
 			Expect(packages["hg"][0].ID).To(Equal("mercurial"))
@@ -433,7 +433,7 @@ func testVCSBuildpackTOML(t *testing.T, context spec.G, it spec.S) {
 			upstream := dep.Version[strings.Index(dep.Version, ":")+1:]
 			Expect(dep.URI).To(ContainSubstring("_"+upstream+"_"), dep.ID)
 		}
-		_, err = vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, "io.onbuild.stacks.sid")
+		_, err = vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, "io.onbuild.stacks.sid", "amd64")
 		Expect(err).To(MatchError(ContainSubstring(`buildpack.toml has no [metadata.tools."io.onbuild.stacks.sid"]`)))
 		Expect(metadata.Configurations).To(ContainElement(HaveField("Name", vcs.DebianMirrorSetting)))
 	})
