@@ -1,0 +1,191 @@
+//go:build emulation
+
+package integration_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"github.com/sclevine/spec"
+	"github.com/sclevine/spec/report"
+
+	imageindex "github.com/onbuild-buildpacks/onbuild/builder/index"
+	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
+	"github.com/onbuild-buildpacks/onbuild/tools/registry"
+)
+
+// TestArm64 builds the samples for linux/arm64 under emulation from the
+// multi-arch builder `make publish PUBLISH_ARCHES="amd64 arm64"` puts in a
+// loopback registry. It is slow (docs/development.md) and needs what
+// `make test-arm64` provides: qemu-user-static registered with binfmt_misc,
+// the builders of both architectures and pack. It is built only with
+// -tags emulation, so `make test` never runs it.
+func TestArm64(t *testing.T) {
+	Expect := NewWithT(t).Expect
+
+	pack = os.Getenv("PACK")
+	if pack == "" {
+		t.Fatal("PACK is not set: run `make test-arm64`")
+	}
+	var err error
+	root, err = filepath.Abs("..")
+	Expect(err).NotTo(HaveOccurred())
+	if out, err := exec.Command(filepath.Join(root, "tools", "emulation.sh"), "arm64").CombinedOutput(); err != nil {
+		t.Fatalf("this machine does not run linux/arm64 programs: %v\n%s", err, out)
+	}
+	useFlavour(flavours["trixie"])
+	// Debian's python3-* as wheels: pure Python, and C speedups only for
+	// the index's own architecture, which an arm64 python3 does not load
+	// (markupsafe falls back to its Python code).
+	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
+		CacheDir: filepath.Join(root, ".cache", "pyindex"),
+		Image:    buildImage,
+		Packages: append([]string{}, pyindex.DefaultPackages...),
+		Stdout:   os.Stderr,
+		Stderr:   os.Stderr,
+	})
+	Expect(err).NotTo(HaveOccurred())
+	index, err = pyindex.Serve(wheels)
+	Expect(err).NotTo(HaveOccurred())
+	defer index.Close()
+
+	srv, err := registry.Listen(registry.Options{Dir: t.TempDir()})
+	Expect(err).NotTo(HaveOccurred())
+	defer srv.Close()
+	archRegistry = &archPublished{prefix: srv.Addr() + "/onbuild", packHome: t.TempDir()}
+	defer func() {
+		// What pack pulled from the registry into the daemon.
+		out, _ := exec.Command("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}").Output()
+		for _, ref := range strings.Fields(string(out)) {
+			if strings.HasPrefix(ref, srv.Addr()+"/") {
+				_ = exec.Command("docker", "image", "rm", ref).Run()
+			}
+		}
+	}()
+
+	spec.Run(t, "arm64", testArm64, spec.Report(report.Terminal{}), spec.Sequential())
+}
+
+func testArm64(t *testing.T, context spec.G, it spec.S) {
+	Expect := NewWithT(t).Expect
+
+	it("publishes one builder for both, and builds and runs both samples for arm64 from it", func() {
+		p := publishArches(t)
+
+		for _, ref := range []string{"builder:latest", "builder:trixie", "stack-build:trixie", "stack-run-python:trixie", "stack-run-tiny:trixie", "buildpacks/onbuild:0.1.0"} {
+			Expect(imageindex.Platforms(p.prefix+"/"+ref)).To(Equal([]string{"linux/amd64", "linux/arm64"}), ref)
+		}
+
+		// Python on the python run image, which the builder names.
+		py := newApp(t, "../../samples/python")
+		out := p.build(py, "--network", "host", "--env", "PIP_INDEX_URL="+index.URL(), "--env", "PIP_TRUSTED_HOST=127.0.0.1")
+		Expect(out).To(ContainSubstring("onbuild Python"))
+		Expect(architecture(t, py.image)).To(Equal("arm64"))
+		Expect(py.get(py.start() + "/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
+		machine, err := inImage(py.image, "/usr/bin/python3", "-c", "import platform; print(platform.machine())")
+		Expect(err).NotTo(HaveOccurred(), machine)
+		Expect(strings.TrimSpace(machine)).To(Equal("aarch64"))
+
+		// Go on tiny, with the toolchain pinned for arm64.
+		goApp := newApp(t, "../../samples/go")
+		out = p.build(goApp, append([]string{"--run-image", p.prefix + "/stack-run-tiny:trixie"}, caBinding(t)...)...)
+		Expect(out).To(MatchRegexp(`Downloading from https?://\S+/golang.org/toolchain/@v/v0.0.1-go1\.24\.\d+\.linux-arm64.zip`))
+		Expect(architecture(t, goApp.image)).To(Equal("arm64"))
+		Expect(goApp.get(goApp.start() + "/")).To(HavePrefix("Hello from a Go app built by onbuild (go1.24."))
+		_, err = inImage(goApp.image, "/bin/sh", "-c", "true")
+		Expect(err).To(HaveOccurred(), "tiny has no shell")
+	})
+
+	it("names the version and both architectures when the app pins a toolchain pinned for amd64 only", func() {
+		p := publishArches(t)
+		goApp := newApp(t, "../../samples/go")
+		goApp.write("go.mod", "module example.com/hello\n\ngo 1.23\n\ntoolchain go1.23.4\n")
+		out, err := p.tryBuild(goApp)
+		Expect(err).To(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("[Error: Go version not pinned for arm64]"))
+		Expect(out).To(ContainSubstring("go.mod's toolchain line asks for Go 1.23.4. onbuild/go pins Go 1.23.4 for amd64 only, not for arm64, the architecture of this build."))
+		Expect(out).To(ContainSubstring("pack build --platform linux/amd64"))
+	})
+
+	it("says which architectures the builder has when asked for another", func() {
+		p := publishArches(t)
+		goApp := newApp(t, "../../samples/go")
+		out, err := p.tryBuild(goApp, "--platform", "linux/s390x")
+		Expect(err).To(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("linux/amd64"))
+		Expect(out).To(ContainSubstring("linux/arm64"))
+	})
+}
+
+// archPublished is a loopback registry holding `make publish`'s images for
+// amd64 and arm64 (trixie only), shared by the specs: publishing takes
+// minutes, so the first spec publishes and the others reuse it.
+type archPublished struct {
+	t         *testing.T
+	prefix    string
+	packHome  string
+	published bool
+}
+
+var archRegistry *archPublished
+
+func publishArches(t *testing.T) *archPublished {
+	t.Helper()
+	p := &archPublished{t: t, prefix: archRegistry.prefix, packHome: archRegistry.packHome}
+	if archRegistry.published {
+		return p
+	}
+	script := exec.Command(filepath.Join(root, "builder", "publish.sh"))
+	script.Env = append(os.Environ(), "REGISTRY="+p.prefix, "PUBLISH_STACKS=trixie", "PUBLISH_ARCHES=amd64 arm64",
+		"PUBLISH_DIR="+t.TempDir(), "PACK_HOME="+p.packHome)
+	start := time.Now()
+	out, err := script.CombinedOutput()
+	if err != nil {
+		t.Fatalf("builder/publish.sh: %v\n%s", err, out)
+	}
+	t.Logf("builder/publish.sh for amd64 and arm64: %s\n%s", time.Since(start).Round(time.Second), out)
+	archRegistry.published = true
+	return p
+}
+
+// tryBuild is `pack build --platform linux/arm64` from the published
+// builder, pulling it and the run image for that platform; extra flags
+// come last, so they win.
+func (p *archPublished) tryBuild(a *app, extra ...string) (string, error) {
+	args := append([]string{"build", a.image, "--path", a.dir,
+		"--builder", p.prefix + "/builder:latest", "--platform", "linux/arm64",
+		"--pull-policy", "always", "--trust-builder",
+		"--cache", "type=build;format=volume;name=" + a.image + "-build;type=launch;format=volume;name=" + a.image + "-launch",
+	}, extra...)
+	cmd := exec.Command(pack, args...)
+	cmd.Env = append(os.Environ(), "PACK_HOME="+p.packHome)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	p.t.Logf("pack build %s (emulated): %s", a.image, time.Since(start).Round(time.Second))
+	return ansi.ReplaceAllString(string(out), ""), err
+}
+
+func (p *archPublished) build(a *app, extra ...string) string {
+	p.t.Helper()
+	out, err := p.tryBuild(a, extra...)
+	if err != nil {
+		p.t.Fatalf("pack build: %v\n%s", err, out)
+	}
+	return out
+}
+
+// architecture is what `docker image inspect` says of image.
+func architecture(t *testing.T, image string) string {
+	t.Helper()
+	out, err := exec.Command("docker", "image", "inspect", "-f", "{{.Architecture}}", image).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker image inspect %s: %v\n%s", image, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
