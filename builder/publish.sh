@@ -76,7 +76,7 @@ done
 [[ -z ${OFFLINE:-} || $OFFLINE == 0 || $OFFLINE == 1 ]] || die "OFFLINE=$OFFLINE: use OFFLINE=1 (make publish OFFLINE=1 REGISTRY=...) or leave it unset"
 arches=${PUBLISH_ARCHES:-$(host_arch)}
 for arch in $arches; do
-  [[ " $STACK_ARCHES " == *" $arch "* ]] || die "PUBLISH_ARCHES has $arch, which is not an architecture onbuild builds for; use some of: $STACK_ARCHES"
+  [[ " $STACK_ARCHES " == *" $arch "* ]] || die "PUBLISH_ARCHES=\"$arches\": $arch is not an architecture onbuild builds for; use some of: $STACK_ARCHES"
 done
 multi=""
 [[ $(wc -w <<<"$arches") -gt 1 ]] && multi=1
@@ -126,7 +126,9 @@ start=$(now_ms)
 # REMOTE-ARCH and REMOTE as their index. LOCAL_OF ARCH prints the local
 # image of ARCH.
 if [[ -n $multi ]]; then
-  imageindex=$(mktemp -d)/imageindex
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  imageindex=$tmp/imageindex
   (cd "$root" && CGO_ENABLED=0 go build -o "$imageindex" ./builder/cmd/imageindex)
 fi
 # make_index REMOTE IMAGE...: REMOTE becomes the index of the IMAGEs.
