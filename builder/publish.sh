@@ -256,8 +256,8 @@ for suite in $flavours; do
     buildpacks=$(buildpacks_of "$arch")
     # Another architecture's local stack images carry it in their tag; in
     # the registry every stack name serves each architecture.
-    tag=$(STACK=$suite STACK_ARCH=$arch && stack_flavour && echo "$STACK_TAG")
-    sed_args=(-e "s|\"onbuild/stack-\([a-z-]*\):$tag\"|\"$REGISTRY/stack-\1:$suite\"|g")
+    local_tag=$(STACK=$suite STACK_ARCH=$arch && stack_flavour && echo "$STACK_TAG")
+    sed_args=(-e "s|\"onbuild/stack-\([a-z-]*\):$local_tag\"|\"$REGISTRY/stack-\1:$suite\"|g")
     for name in "${components[@]}" onbuild; do
       sed_args+=(-e "s|^\( *uri = \)\"$buildpacks/$name\"$|\1\"${refs[$name $arch]}\"|")
     done
@@ -269,11 +269,11 @@ for suite in $flavours; do
     fi
     config=$publish_dir/builder-$suite.toml
     [[ -n $multi ]] && config=$publish_dir/builder-$suite-$arch.toml
-    {
-      sed "${sed_args[@]}" "$base"
+    sed "${sed_args[@]}" "$base" >"$config"
+    if [[ -n $multi ]]; then
       # pack fetches each stack image for this platform from its index.
-      [[ -n $multi ]] && printf '\n[[targets]]\n  os = "linux"\n  arch = "%s"\n' "$arch"
-    } >"$config"
+      printf '\n[[targets]]\n  os = "linux"\n  arch = "%s"\n' "$arch" >>"$config"
+    fi
     if grep -n "uri = \"$out/" "$config" >&2; then
       die "$config still names the buildpack directories above: every buildpack of $base needs a buildpackage"
     fi
@@ -288,9 +288,9 @@ for suite in $flavours; do
       images+=("$REGISTRY/builder:$suite$suffix-$arch")
     fi
   done
-  for tag in "${tags[@]}"; do
-    [[ -n $multi ]] && make_index "$REGISTRY/builder:$tag" "${images[@]}"
-  done
+  if [[ -n $multi ]]; then
+    for tag in "${tags[@]}"; do make_index "$REGISTRY/builder:$tag" "${images[@]}"; done
+  fi
   builders+=("${tags[@]/#/$REGISTRY/builder:}")
   log "published ${tags[*]/#/$REGISTRY/builder:} ($suite stacks, $arches) in $(elapsed_ms "$t")"
 done
