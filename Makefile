@@ -76,8 +76,9 @@ integration: builder
 
 test: unit integration
 
-# linux/arm64 under emulation (docs/development.md; not part of `make test`,
-# it takes about NN minutes on these 2 cores): qemu-user-static registered
+# linux/arm64 under emulation (docs/development.md; not part of `make test`:
+# about 20 minutes on 2 cores once the arm64 stacks are cached, 90 more the
+# first time): qemu-user-static registered
 # with binfmt_misc, the arm64 stacks, buildpacks and builder beside this
 # machine's, both published as one multi-arch builder to a loopback
 # registry, and the Python and Go samples built from it with
