@@ -417,7 +417,7 @@ func testVCSBuildpackTOML(t *testing.T, context spec.G, it spec.S) {
 				packages, err := vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, stack, arch)
 				Expect(err).NotTo(HaveOccurred())
 				Expect(packages["git"][0].ID).To(Equal("git"))
-				Expect(packages["git"][0].URI).To(HaveSuffix("_"+arch+".deb"))
+				Expect(packages["git"][0].URI).To(HaveSuffix("_" + arch + ".deb"))
 				Expect(packages["hg"][0].ID).To(Equal("mercurial"))
 				for _, pkgs := range packages {
 					for _, dep := range pkgs {
