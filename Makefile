@@ -49,7 +49,8 @@ publish:
 	  $(MAKE) --no-print-directory builder STACK=$$flavour STACK_ARCH=$$arch || exit 1; done; done
 	@REGISTRY="$(REGISTRY)" builder/publish.sh
 
-demo: builder
+# Runs every step itself (Docker, tools, stacks, buildpacks, builder), timed.
+demo:
 	@tools/demo.sh
 
 # Every fuzz target for FUZZTIME (10s by default; docs/fuzzing.md).
@@ -67,12 +68,14 @@ unit: lint
 # The integration suite drives real pack builds on the real builder
 # (ONBUILD_BUILDER, default onbuild/builder) and checks the bookworm flavour
 # on ONBUILD_BOOKWORM_BUILDER (default onbuild/builder:bookworm); its git and
-# hg servers need both tools here, its lock specs poetry and pipenv.
+# hg servers need both tools here, its lock specs poetry and pipenv, its
+# native libraries specs a PostgreSQL server.
 integration: builder
 	@ONBUILD_BUILDER="$${ONBUILD_BOOKWORM_BUILDER:-onbuild/builder:bookworm}" $(MAKE) --no-print-directory builder STACK=bookworm
 	@tools/vcs.sh
 	@tools/locktools.sh
-	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 60m -v ./integration/
+	@tools/postgresql.sh
+	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 75m -v ./integration/
 
 test: unit integration
 
@@ -91,10 +94,12 @@ test-arm64: emulation builder
 	@$(MAKE) --no-print-directory builder STACK_ARCH=arm64
 	PACK="$$(tools/pack.sh)" go test -tags emulation -count=1 -timeout 120m -v -run TestArm64 ./integration/
 
-# Speed and size against the Dockerfile ways, printed as markdown tables and
-# written to bench/RESULTS.md (docs/benchmark.md reads them). BENCH_RUNS=N
-# runs each scenario N times; ONBUILD_BUILDER=NAME builds and measures that
-# builder instead of onbuild/builder.
+# Speed and size against the Dockerfile ways (careful ones with BuildKit
+# cache mounts, on the builder's stack flavour), printed as markdown tables
+# and written to bench/RESULTS.md (docs/benchmark.md reads them).
+# BENCH_RUNS=N runs each scenario N times; ONBUILD_BUILDER=NAME builds and
+# measures that builder instead of onbuild/builder; BENCH_QUICK=1 runs
+# every scenario once, small, writing nothing (the integration suite does).
 bench: builder
 	@tools/locktools.sh
 	PACK="$$(tools/pack.sh)" go run ./bench

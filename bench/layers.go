@@ -29,7 +29,7 @@ func (b *bench) cacheLayers(volume string) (map[string]cachedLayer, error) {
 	script := `cat /cache/committed/io.buildpacks.lifecycle.cache.metadata 2>/dev/null || echo '{}'
 echo; cd /cache/committed 2>/dev/null && for f in *.tar; do [ -e "$f" ] && stat -c '%s %n' "$f"; done; true`
 	out, err := exec.Command("docker", "run", "--rm", "--user", "root", "--network", "none",
-		"-v", volume+":/cache:ro", "--entrypoint", "/bin/sh", "onbuild/stack-build:trixie", "-c", script).Output()
+		"-v", volume+":/cache:ro", "--entrypoint", "/bin/sh", b.stackImage("build"), "-c", script).Output()
 	if err != nil {
 		return nil, fmt.Errorf("reading cache volume %s: %w", volume, err)
 	}

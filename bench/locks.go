@@ -14,9 +14,10 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
 )
 
-// benchPackages are the index's projects: the default ones, and colorama,
-// which click requires on Windows and Poetry therefore locks.
-var benchPackages = append(append([]string{}, pyindex.DefaultPackages...), "python3-colorama")
+// benchPackages are the index's projects: the default ones, PostgreSQL's
+// drivers, and colorama, which click requires on Windows and Poetry
+// therefore locks.
+var benchPackages = append(append(append([]string{}, pyindex.DefaultPackages...), pyindex.NativePackages...), "python3-colorama")
 
 // lockApps are the Flask sample locked by uv and by Poetry, built by
 // onbuild, beside the sample with its requirements.txt and the same
@@ -26,14 +27,10 @@ func (b *bench) lockApps() []benchApp {
 	sourceChange := change{"rebuild after an app-file change", func(dir string, run int) error {
 		return appendFile(filepath.Join(dir, "app.py"), fmt.Sprintf("\n# change %d\n", run))
 	}}
-	return []benchApp{{
+	apps := []benchApp{{
 		name: "Flask (requirements.txt)", source: "samples/python", variants: onbuild,
 		changes: []change{sourceChange, {"rebuild after one package added", func(dir string, _ int) error {
-			six, err := filepath.Glob(filepath.Join(b.index.Dir(), "six-*.whl"))
-			if err != nil || len(six) != 1 {
-				return fmt.Errorf("the index has %d wheels for six (%v)", len(six), err)
-			}
-			return appendFile(filepath.Join(dir, "requirements.txt"), "six=="+strings.Split(filepath.Base(six[0]), "-")[1]+"\n")
+			return b.addIndexPin(dir, "six")
 		}}},
 	}, {
 		name: "Flask (uv.lock)", source: "samples/python", variants: onbuild,
@@ -48,6 +45,28 @@ func (b *bench) lockApps() []benchApp {
 			return b.poetryLock(dir, "six")
 		}}},
 	}}
+	if !b.quick {
+		return apps
+	}
+	// The quick run keeps what only these apps do: writing and locking
+	// them, and adding a package to the lock. The Flask rows already build
+	// requirements.txt and change a source file.
+	apps = apps[1:]
+	for i := range apps {
+		apps[i].changes = apps[i].changes[1:]
+	}
+	return apps
+}
+
+// addIndexPin adds project to the app's requirements.txt, pinned to the
+// version the index serves: the index follows the flavour, so no version is
+// written down here.
+func (b *bench) addIndexPin(dir, project string) error {
+	wheels, err := filepath.Glob(filepath.Join(b.index.Dir(), project+"-*.whl"))
+	if err != nil || len(wheels) != 1 {
+		return fmt.Errorf("the index has %d wheels for %s (%v)", len(wheels), project, err)
+	}
+	return appendFile(filepath.Join(dir, "requirements.txt"), project+"=="+strings.Split(filepath.Base(wheels[0]), "-")[1]+"\n")
 }
 
 // sampleProjects are the projects the sample's requirements.txt pins, plus

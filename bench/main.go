@@ -1,13 +1,18 @@
 // Command bench measures onbuild against the Dockerfile ways it replaces, on
-// the same machine, the same Debian bases and the same local Python index,
-// and prints markdown tables (also written to bench/RESULTS.md): times,
-// onbuild's time per lifecycle phase and outside them, and the bytes each
-// cache layer costs to restore and to save. Run it with `make bench`,
-// which builds the builder first; BENCH_RUNS sets how many times each
-// scenario runs (default 3), ONBUILD_BUILDER the builder measured, and
-// BENCH_APPS (comma-separated app names: Flask, Go, Flask (uv.lock), Flask
-// (poetry.lock)) runs only those, printing the tables without writing
-// RESULTS.md.
+// the same machine, the same Debian bases (the flavour of the builder
+// measured) and the same local Python index, and prints markdown tables
+// (also written to bench/RESULTS.md): times, onbuild's time above the
+// lifecycle floor, onbuild's time per lifecycle phase and outside them, and
+// the bytes each cache layer costs to restore and to save. Run it with
+// `make bench`, which builds the builder first; BENCH_RUNS sets how many
+// times each scenario runs (default 3), ONBUILD_BUILDER the builder
+// measured, and BENCH_APPS (comma-separated app names: Flask, Go, Flask
+// (requirements.txt), Flask (uv.lock), Flask (poetry.lock), Flask (Python
+// 3.12), Flask (psycopg, libpq5 from Debian)) runs only
+// those, printing the tables without writing RESULTS.md. BENCH_QUICK=1 runs
+// every kind of scenario once, small (a Go app that imports nothing, the
+// lock apps' package added only), and writes nothing: the integration
+// suite runs it so the bench cannot silently break.
 package main
 
 import (
@@ -30,8 +35,6 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/tools/pyindex"
 )
 
-const onbuildBase = "onbuild/bench-python-onbuild"
-
 var (
 	// builder is the builder measured; the floor builder and the bench's
 	// images and volumes take their names from it, so two checkouts can
@@ -39,6 +42,10 @@ var (
 	builder      = envOr("ONBUILD_BUILDER", "onbuild/builder")
 	floorBuilder = builder + "-bench-floor"
 	imagePrefix  = "onbuild-bench-" + strings.NewReplacer("/", "-", ":", "-").Replace(strings.TrimPrefix(builder, "onbuild/")) + "-"
+	// The Dockerfiles' bases, built before any clock starts.
+	pythonOnbuildBase = imagePrefix + "base-python-onbuild"
+	goBase            = imagePrefix + "base-go"
+	goOnbuildBase     = imagePrefix + "base-go-onbuild"
 )
 
 func envOr(name, fallback string) string {
@@ -68,7 +75,18 @@ type bench struct {
 	goproxy   string
 	// only, from BENCH_APPS, names the apps to run; all when empty.
 	only []string
+	// quick, from BENCH_QUICK, runs every scenario once, small.
+	quick bool
+	// flavour is the builder's stack flavour (trixie, bookworm): the
+	// Dockerfiles and the floor use its images, so every variant runs on
+	// the same Debian.
+	flavour string
+	// docker is the docker client that speaks BuildKit here.
+	docker dockerClient
 }
+
+// stackImage is the flavour's stack image NAME (build, run-python, run-tiny).
+func (b *bench) stackImage(name string) string { return "onbuild/stack-" + name + ":" + b.flavour }
 
 func main() {
 	if err := run(); err != nil {
@@ -90,8 +108,9 @@ func run() error {
 	}
 	out := report.markdown(b.machine()) + phaseTable(b.phases) + layerTable(b.layers)
 	fmt.Print(out)
-	if len(b.only) > 0 {
-		// A partial run would drop the other apps' rows from the record.
+	if len(b.only) > 0 || b.quick {
+		// A partial or quick run would replace the record with rows that
+		// are not measurements.
 		return nil
 	}
 	return os.WriteFile(filepath.Join(b.root, "bench", "RESULTS.md"), []byte(out), 0644)
@@ -112,19 +131,34 @@ func setUp() (*bench, error) {
 			return nil, fmt.Errorf("BENCH_RUNS must be a positive number, not %q", runs)
 		}
 	}
+	if os.Getenv("BENCH_QUICK") == "1" {
+		b.quick, b.runs = true, 1
+	}
 	for _, name := range strings.Split(os.Getenv("BENCH_APPS"), ",") {
 		if name = strings.TrimSpace(name); name != "" {
 			b.only = append(b.only, name)
 		}
 	}
-	progress("setting up: the local Python index, the floor builder %s and the Dockerfile bases", floorBuilder)
+	if b.flavour, err = builderFlavour(builder); err != nil {
+		return nil, err
+	}
+	if b.docker, err = buildKitClient(); err != nil {
+		return nil, err
+	}
+	progress("setting up: the local Python index, the floor builder %s and the Dockerfile bases, on %s", floorBuilder, b.flavour)
+	// The index is made from the flavour's Debian packages, so every
+	// version the bench adds is read from it, never written down.
 	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
 		CacheDir: filepath.Join(root, ".cache", "pyindex"), Packages: benchPackages, Stderr: os.Stderr,
+		Image: b.stackImage("build"),
 	})
 	if err != nil {
 		return nil, err
 	}
 	if b.index, err = pyindex.Serve(wheels); err != nil {
+		return nil, err
+	}
+	if b.caBinding, err = writeCABinding(filepath.Join(root, "out", "bench-ca")); err != nil {
 		return nil, err
 	}
 	// The floor and the Dockerfile bases serve the Flask and Go rows only.
@@ -134,7 +168,8 @@ func setUp() (*bench, error) {
 	if err := b.floorBuilder(); err != nil {
 		return nil, err
 	}
-	if _, err := b.sh("docker", "build", "-q", "-t", onbuildBase, "-f", "bench/python/onbuild.Dockerfile", "bench/python"); err != nil {
+	if _, err := b.docker.build("-q", "-t", pythonOnbuildBase, "--build-arg", "BUILD_IMAGE="+b.stackImage("build"),
+		"-f", "bench/python/onbuild.Dockerfile", "bench/python"); err != nil {
 		return nil, err
 	}
 	if !b.selected("Go") {
@@ -161,27 +196,37 @@ func (b *bench) selected(app string) bool {
 // the same one.
 const goToolchain = "golang.org/toolchain@v0.0.1-go1.24.13.linux-amd64"
 
+// caBundle is this machine's CA bundle: onbuild's builds get it as a
+// binding and the Dockerfiles' Go base in its context, for a network that
+// re-signs HTTPS. It is copied at run time, never committed.
+func caBundle() string {
+	if bundle := os.Getenv("SSL_CERT_FILE"); bundle != "" {
+		return bundle
+	}
+	return "/etc/ssl/certs/ca-certificates.crt"
+}
+
+// writeCABinding writes a ca-certificates binding of caBundle into dir.
+func writeCABinding(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0755); err != nil {
+		return "", err
+	}
+	if err := copyFile(caBundle(), filepath.Join(dir, "ca-certificates.crt")); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "type"), []byte("ca-certificates\n"), 0644)
+}
+
 // goBases builds the Dockerfile bases for Go from a context made at run
 // time: the toolchain zip from the module cache and this machine's CAs.
 func (b *bench) goBases() error {
 	context := filepath.Join(b.root, "out", "bench-go")
-	if err := os.MkdirAll(filepath.Join(context, "ca"), 0755); err != nil {
+	if err := os.MkdirAll(context, 0755); err != nil {
 		return err
 	}
-	bundle := os.Getenv("SSL_CERT_FILE")
-	if bundle == "" {
-		bundle = "/etc/ssl/certs/ca-certificates.crt"
-	}
-	if err := copyFile(bundle, filepath.Join(context, "ca.pem")); err != nil {
+	if err := copyFile(caBundle(), filepath.Join(context, "ca.pem")); err != nil {
 		return err
 	}
-	if err := copyFile(bundle, filepath.Join(context, "ca", "ca-certificates.crt")); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(context, "ca", "type"), []byte("ca-certificates\n"), 0644); err != nil {
-		return err
-	}
-	b.caBinding = filepath.Join(context, "ca")
 	proxy, err := b.sh("go", "env", "GOPROXY")
 	if err != nil {
 		return err
@@ -198,10 +243,11 @@ func (b *bench) goBases() error {
 	if err := copyFile(module.Zip, filepath.Join(context, "go.zip")); err != nil {
 		return err
 	}
-	if _, err := b.sh("docker", "build", "-q", "-t", "onbuild/bench-go-base", "-f", "bench/go/base.Dockerfile", context); err != nil {
+	if _, err := b.docker.build("-q", "-t", goBase, "--build-arg", "BUILD_IMAGE="+b.stackImage("build"),
+		"-f", "bench/go/base.Dockerfile", context); err != nil {
 		return err
 	}
-	_, err = b.sh("docker", "build", "-q", "-t", "onbuild/bench-go-onbuild", "-f", "bench/go/onbuild.Dockerfile", context)
+	_, err = b.docker.build("-q", "-t", goOnbuildBase, "--build-arg", "BASE="+goBase, "-f", "bench/go/onbuild.Dockerfile", context)
 	return err
 }
 
@@ -223,12 +269,12 @@ func (b *bench) floorBuilder() error {
   [[order.group]]
     id = "onbuild/bench-noop"
 [build]
-  image = "onbuild/stack-build:trixie"
+  image = %q
 [[run.images]]
-  image = "onbuild/stack-run-python:trixie"
+  image = %q
 [lifecycle]
   uri = %q
-`, filepath.Join(b.root, "bench", "floor"), b.lifecycle())
+`, filepath.Join(b.root, "bench", "floor"), b.stackImage("build"), b.stackImage("run-python"), b.lifecycle())
 	if err := os.MkdirAll(dir, 0755); err != nil {
 		return err
 	}
@@ -280,14 +326,21 @@ type buildRun struct {
 
 func (b *bench) apps() []benchApp {
 	caArgs := []string{"--volume", b.caBinding + ":/platform/bindings/ca-certificates"}
-	goArgs := append([]string{"--run-image", "onbuild/stack-run-tiny:trixie"}, caArgs...)
+	goArgs := append([]string{"--run-image", b.stackImage("run-tiny")}, caArgs...)
+	goSource := "integration/testdata/go/web"
+	if b.quick {
+		// Only the runtime to compile: the quick run proves every step
+		// works, it measures nothing.
+		goSource = "bench/quick/go"
+	}
 	apps := []benchApp{{
 		name:   "Flask",
 		source: "samples/python",
 		variants: []variant{
 			{"onbuild", b.packBuild(builder)},
-			{"ONBUILD Dockerfile", b.dockerBuild("bench/python/app.Dockerfile")},
-			{"multi-stage Dockerfile", b.dockerBuild("bench/python/multistage.Dockerfile")},
+			{"ONBUILD Dockerfile", b.dockerBuild("bench/python/app.Dockerfile", "BASE="+pythonOnbuildBase)},
+			{"multi-stage Dockerfile", b.dockerBuild("bench/python/multistage.Dockerfile",
+				"BUILD_IMAGE="+b.stackImage("build"), "RUN_IMAGE="+b.stackImage("run-python"))},
 			{"floor (no-op buildpack)", b.packBuild(floorBuilder)},
 		},
 		changes: []change{
@@ -295,16 +348,17 @@ func (b *bench) apps() []benchApp {
 				return appendFile(filepath.Join(dir, "app.py"), fmt.Sprintf("\n# change %d\n", run))
 			}},
 			{"rebuild after one requirement change", func(dir string, run int) error {
-				return appendFile(filepath.Join(dir, "requirements.txt"), "six==1.16.0\n")
+				return b.addIndexPin(dir, "six")
 			}},
 		},
 	}, {
 		name:   "Go",
-		source: "integration/testdata/go/web",
+		source: goSource,
 		variants: []variant{
 			{"onbuild", b.packBuild(builder, goArgs...)},
-			{"ONBUILD Dockerfile", b.dockerBuild("bench/go/app.Dockerfile")},
-			{"multi-stage Dockerfile", b.dockerBuild("bench/go/multistage.Dockerfile")},
+			{"ONBUILD Dockerfile", b.dockerBuild("bench/go/app.Dockerfile", "BASE="+goOnbuildBase)},
+			{"multi-stage Dockerfile", b.dockerBuild("bench/go/multistage.Dockerfile",
+				"BASE="+goBase, "RUN_IMAGE="+b.stackImage("run-tiny"))},
 			{"floor (no-op buildpack)", b.packBuild(floorBuilder)},
 		},
 		changes: []change{
@@ -313,7 +367,7 @@ func (b *bench) apps() []benchApp {
 			}},
 		},
 	}}
-	return append(apps, b.lockApps()...)
+	return append(append(apps, b.lockApps()...), b.pythonApps()...)
 }
 
 // measure runs every app through every variant, b.runs times.
@@ -349,9 +403,8 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 		return err
 	}
 	image := imagePrefix + strings.Trim(imageWord.ReplaceAllString(strings.ToLower(app.name), "-"), "-") + "-" + strings.Fields(strings.ToLower(v.name))[0]
-	docker := strings.Contains(v.name, "Dockerfile")
-	defer b.clean(image, docker)
-	b.clean(image, docker)
+	defer b.clean(image)
+	b.clean(image)
 
 	pack := v.name == "onbuild" || strings.HasPrefix(v.name, "floor")
 	cached := map[string]cachedLayer{}
@@ -501,41 +554,52 @@ func (b *bench) packBuild(builder string, extra ...string) func(image, dir strin
 	}
 }
 
-func (b *bench) dockerBuild(dockerfile string) func(image, dir string, cold bool) (buildRun, error) {
+// dockerBuild builds with BuildKit. A cold build passes --no-cache, which
+// also starts every cache mount empty; the rebuilds keep the layer cache
+// and the cache mounts of the build before.
+func (b *bench) dockerBuild(dockerfile string, buildArgs ...string) func(image, dir string, cold bool) (buildRun, error) {
 	return func(image, dir string, cold bool) (buildRun, error) {
-		args := []string{"build", "-t", image, "-f", filepath.Join(b.root, dockerfile), "--network", "host",
+		args := []string{"build", "--progress", "plain", "-t", image, "-f", filepath.Join(b.root, dockerfile), "--network", "host",
 			"--build-arg", "PIP_INDEX_URL=" + b.index.URL(), "--build-arg", "PIP_TRUSTED_HOST=127.0.0.1",
 			"--build-arg", "GOPROXY=" + b.goproxy}
+		for _, arg := range buildArgs {
+			args = append(args, "--build-arg", arg)
+		}
 		if cold {
 			args = append(args, "--no-cache")
 		}
-		return b.timed("docker", append(args, dir)...)
+		return b.timedEnv(b.docker.env(), b.docker.path, append(args, dir)...)
 	}
 }
 
 // imageWord matches what an image name cannot hold ("Flask (uv.lock)").
 var imageWord = regexp.MustCompile(`[^a-z0-9]+`)
 
-// clean removes an image, its containers' leftovers and its cache volumes,
-// so the next cold build is cold; docker also empties Docker's build cache,
-// which only Dockerfile variants use.
-func (b *bench) clean(image string, docker bool) {
+// clean removes an image and its cache volumes, so the next cold pack
+// build is cold. Dockerfile builds need nothing removed: their cold builds
+// pass --no-cache, and the engine's build cache belongs to everyone using it.
+func (b *bench) clean(image string) {
 	_ = exec.Command("docker", "image", "rm", "-f", image).Run()
 	volumes, _ := exec.Command("docker", "volume", "ls", "-q", "--filter", "name="+image).Output()
 	if names := strings.Fields(string(volumes)); len(names) > 0 {
 		_ = exec.Command("docker", append([]string{"volume", "rm", "-f"}, names...)...).Run()
-	}
-	if docker {
-		_ = exec.Command("docker", "builder", "prune", "-f").Run()
 	}
 }
 
 // timed runs a build, reading its output as it comes to note when the
 // lifecycle's first phase starts and its last ends.
 func (b *bench) timed(command string, args ...string) (buildRun, error) {
+	return b.timedEnv(nil, command, args...)
+}
+
+// timedEnv is timed with extra environment variables.
+func (b *bench) timedEnv(env []string, command string, args ...string) (buildRun, error) {
 	var run buildRun
 	reader, writer := io.Pipe()
 	cmd := exec.Command(command, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = writer, writer
 	var out strings.Builder
 	scanned := make(chan struct{})
@@ -606,7 +670,7 @@ func (b *bench) machine() string {
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory, load, b.runs)
 }
 
-var timer = regexp.MustCompile(`Timer: (\w+) ran for ([0-9.]+[mµn]?s)`)
+var timer = regexp.MustCompile(`Timer: (\w+) ran for ([0-9hmsµn.]+[sm])`)
 
 // phaseTimers reads the lifecycle's "Timer: Builder ran for 1.2s" lines
 // (pack build -v), to show which phase a rebuild spends its time in.

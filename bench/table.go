@@ -72,6 +72,10 @@ func (t *table) markdown(machine string) string {
 	for _, other := range t.variants[1:] {
 		header = append(header, "onbuild ÷ "+strings.Fields(other)[0])
 	}
+	floor := t.floor()
+	if floor != "" {
+		header = append(header, "onbuild − floor")
+	}
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat(" --- |", len(header)))
 	for _, scenario := range t.scenarios {
 		row := []string{scenario}
@@ -80,6 +84,9 @@ func (t *table) markdown(machine string) string {
 		}
 		for _, other := range t.variants[1:] {
 			row = append(row, t.ratio(scenario, other))
+		}
+		if floor != "" {
+			row = append(row, t.aboveFloor(scenario, floor))
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
 	}
@@ -103,6 +110,29 @@ func (t *table) cell(scenario, variant string) string {
 		return fmt.Sprintf("%.1f MB", float64(sizes[len(sizes)/2])/1e6)
 	}
 	return "–"
+}
+
+// floor is the floor variant's name, empty when none ran.
+func (t *table) floor() string {
+	for _, variant := range t.variants {
+		if strings.HasPrefix(variant, "floor") {
+			return variant
+		}
+	}
+	return ""
+}
+
+// aboveFloor is onbuild's median time less the floor's: what onbuild's
+// buildpacks cost above what any buildpack costs on this lifecycle, to set
+// beside a Dockerfile's whole time.
+func (t *table) aboveFloor(scenario, floor string) string {
+	ours, theirs := t.times[scenario][t.variants[0]], t.times[scenario][floor]
+	if len(ours) == 0 || len(theirs) == 0 {
+		return "–"
+	}
+	a, _, _ := median(ours)
+	f, _, _ := median(theirs)
+	return fmt.Sprintf("%.1f s", (a - f).Seconds())
 }
 
 func (t *table) ratio(scenario, other string) string {

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Publishes the registry variant of the builder: the one that puts Go apps on
 # the tiny run image. Only an image extension can switch the run image per
-# app, and pack runs a builder with extensions only with --pull-policy
-# always, so its builder, run images and lifecycle image must come from a
-# registry: the loopback one of tools/registry.sh (or ONBUILD_REGISTRY).
+# app. Stock pack (0.40) refuses any builder with extensions unless the pull
+# policy is `always`, which pulls the builder, the run image and the
+# lifecycle image before every build and fails on a pull that fails for
+# any reason but "no such image"; and the builder must run untrusted
+# (lifecycle 0.20's creator refuses extensions), so its phases run from a
+# lifecycle image. Here, with no other registry, they all come from the
+# loopback one of tools/registry.sh (or ONBUILD_REGISTRY). The lifecycle
+# image made below is linux/amd64 only.
 #
 # Needs `make builder` first: it starts from the builder.toml that
 # builder/builder.sh wrote, so both builders carry the same buildpacks and
@@ -32,6 +37,7 @@ base=$out/builder/builder.toml
 for dir in $(sed -n 's/^ *uri = "\(.*\)"$/\1/p' "$base" | grep -v '\.tgz$') "$out/buildpacks/run-image"; do
   [[ -d $dir ]] || die "$dir is missing: run \`make buildpacks\`"
 done
+check_stamped "$out/buildpacks"
 
 # push IMAGE: pushes the local IMAGE as $registry/IMAGE.
 push() { push_image "$1" "$registry/$1"; }

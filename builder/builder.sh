@@ -14,6 +14,8 @@
 #      OFFLINE=1        onbuild/builder-offline[:FLAVOUR], the builder's name with
 #                       -offline (docs/publishing.md)
 #      DEBIAN_MIRROR    the builds' BP_DEBIAN_MIRROR default (else apt's)
+#      DEBIAN_SECURITY_MIRROR  the builds' BP_DEBIAN_SECURITY_MIRROR default
+#                       (else the one apt uses for the flavour's -security)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/out
@@ -34,6 +36,7 @@ build_env() {
 
 mirror=$(debian_mirror "$STACK_SUITE")
 [[ -n $mirror ]] || die "no apt source serves Debian; set DEBIAN_MIRROR"
+security_mirror=$(debian_security_mirror "$STACK_SUITE")
 for name in build run-python run-tiny; do
   docker image inspect "$(stack_image "$name")" >/dev/null 2>&1 ||
     die "$(stack_image "$name") is not in the daemon: run \`make stacks STACK=$STACK STACK_ARCH=$STACK_ARCH\`"
@@ -62,6 +65,41 @@ elif [[ -n ${OFFLINE:-} && ${OFFLINE} != 0 ]]; then
   die "OFFLINE=$OFFLINE: use OFFLINE=1 (make builder OFFLINE=1) or leave it unset"
 fi
 
+# onbuild/debian-packages and onbuild/native-libraries install only what
+# the run image lacks: they read the run image's package records (the
+# status.d files scanners read) and its shared libraries' file names, which
+# the build cannot see, from their own folders. Each flavour's stamp is kept
+# in out/run-images, which `make buildpacks` leaves alone, and every
+# flavour's goes into the buildpacks: the builders of several flavours (and
+# the one buildpackage `make publish` makes of each) share them. Another
+# architecture's stamps are kept apart (out/run-images-ARCH), as its
+# buildpacks are.
+stamp_run_image() {
+  local tmp container stamps
+  stamps=$(run_images_dir "$out" "$STACK_ARCH")
+  tmp=$(mktemp -d)
+  container=$(docker create "$(stack_image run-python)" /nonexistent)
+  if ! docker export "$container" >"$tmp/rootfs.tar"; then
+    docker rm "$container" >/dev/null
+    die "unable to read $(stack_image run-python)"
+  fi
+  docker rm "$container" >/dev/null
+  mkdir "$tmp/root"
+  tar -xf "$tmp/rootfs.tar" -C "$tmp/root" var/lib/dpkg/status.d
+  mkdir -p "$stamps"
+  # status.d records have no blank line between them once joined.
+  find "$tmp/root/var/lib/dpkg/status.d" -type f | LC_ALL=C sort | xargs cat |
+    awk 'NR > 1 && /^Package: / { print "" } { print }' >"$stamps/$STACK_ID.status"
+  tar -tf "$tmp/rootfs.tar" | grep -E '(^|/)(lib|ld-linux)[^/]*\.so(\.[0-9][^/]*)?$' | sed 's|.*/||' |
+    LC_ALL=C sort -u >"$stamps/$STACK_ID.libraries"
+  rm -rf "$tmp"
+  for name in debian-packages native-libraries; do
+    mkdir -p "$1/$name/run-images"
+    cp "$stamps"/* "$1/$name/run-images/"
+  done
+}
+stamp_run_image "$buildpacks"
+
 mkdir -p "$config"
 {
   sed -e "s|@OUT@/buildpacks/|$buildpacks/|g" -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" \
@@ -69,6 +107,10 @@ mkdir -p "$config"
   # Defaults taken from this machine, which builds with the same network.
   check_builder_default BP_DEBIAN_MIRROR "$mirror" "the apt sources" DEBIAN_MIRROR || exit 1
   build_env BP_DEBIAN_MIRROR "$mirror"
+  if [[ -n $security_mirror ]]; then
+    check_builder_default BP_DEBIAN_SECURITY_MIRROR "$security_mirror" "the apt sources" DEBIAN_SECURITY_MIRROR || exit 1
+    build_env BP_DEBIAN_SECURITY_MIRROR "$security_mirror"
+  fi
   # onbuild/go fetches toolchains and modules from this machine's Go proxy
   # and checks them against its checksum database; none is named in the repo.
   for name in GOPROXY GOSUMDB; do

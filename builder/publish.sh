@@ -112,6 +112,7 @@ for flavour in $flavours; do
   for arch in $arches; do
     [[ -f $(base_toml "$flavour" "$arch") ]] ||
       die "$(base_toml "$flavour" "$arch") is missing: run \`make builder STACK=$flavour STACK_ARCH=$arch\` (with the same OFFLINE) first"
+    (STACK=$flavour STACK_ARCH=$arch && stack_flavour && check_stamped "$(buildpacks_of "$arch")") || exit 1
     for name in build run-python run-tiny; do
       docker image inspect "$(local_stack "$name" "$flavour" "$arch")" >/dev/null 2>&1 ||
         die "$(local_stack "$name" "$flavour" "$arch") is not in the daemon: run \`make stacks STACK=$flavour STACK_ARCH=$arch\`"

@@ -10,6 +10,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/appdir"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
 
@@ -27,7 +28,13 @@ func Go(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	for _, name := range goVCSSettings {
 		env[name] = reader.String(name)
 	}
-	return GoDetect(ctx.ApplicationPath, env, reader.String(hooks.DirSetting))
+	// A BP_APP_DIR the user must fix fails here: the Python group, tried
+	// first, passes to explain it.
+	app, err := appdir.Resolve(ctx.ApplicationPath, reader.String(appdir.Setting))
+	if err != nil {
+		return libcnb.DetectResult{Pass: false}, nil
+	}
+	return GoDetect(app.Dir, env, reader.String(hooks.DirSetting))
 }
 
 // GoDetect decides detection over the app directory and the build's

@@ -9,6 +9,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 
 	"github.com/onbuild-buildpacks/onbuild/hooks"
+	"github.com/onbuild-buildpacks/onbuild/internal/appdir"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
 
@@ -19,7 +20,12 @@ func PreBuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	if err != nil {
 		return libcnb.DetectResult{}, err
 	}
-	return HookPlan(ctx.ApplicationPath, reader.String(hooks.DirSetting), PreBuildHookPlan)
+	app, err := appdir.Resolve(ctx.ApplicationPath, reader.String(appdir.Setting))
+	if err != nil {
+		// The Python group passes to explain it.
+		return libcnb.DetectResult{Pass: false}, nil
+	}
+	return HookPlan(app.Dir, reader.String(hooks.DirSetting), PreBuildHookPlan)
 }
 
 // BuildHook passes when the app has a build or a deploy hook.
@@ -28,7 +34,12 @@ func BuildHook(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	if err != nil {
 		return libcnb.DetectResult{}, err
 	}
-	return HookPlan(ctx.ApplicationPath, reader.String(hooks.DirSetting), BuildHookPlan)
+	app, err := appdir.Resolve(ctx.ApplicationPath, reader.String(appdir.Setting))
+	if err != nil {
+		// The Python group passes to explain it.
+		return libcnb.DetectResult{Pass: false}, nil
+	}
+	return HookPlan(app.Dir, reader.String(hooks.DirSetting), BuildHookPlan)
 }
 
 // HookPlan decides detection for one hook buildpack (plan is its plan

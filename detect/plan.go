@@ -27,6 +27,15 @@ const (
 	// CertificatesPlanEntry is what onbuild/ca-certificates provides and
 	// requires: it joins a group on its own, no other buildpack asks for it.
 	CertificatesPlanEntry = "ca-certificates"
+	// DebianPackagesPlan is what onbuild/debian-packages provides: Debian
+	// packages (libraries, headers, tools) from the stack's own suites. It
+	// requires the entry itself when the app has an Aptfile or the platform
+	// sets BP_DEBIAN_PACKAGES; a language buildpack requires it, with the
+	// packages in DebianPackagesKey, when it knows the app needs some.
+	DebianPackagesPlan = "debian-packages"
+	// NativeLibrariesPlan is what onbuild/native-libraries provides and
+	// requires: it joins every group, after the language buildpack.
+	NativeLibrariesPlan = "native-libraries"
 )
 
 // Metadata keys of the plan entries above.
@@ -40,6 +49,11 @@ const (
 	// HooksKey (on PreBuildHookPlan and BuildHookPlan) lists the hooks
 	// detection found, by name: the hook build fails when one has gone.
 	HooksKey = hooks.SeenKey
+	// DebianPackagesKey (on DebianPackagesPlan) lists Debian package names
+	// to install, and DebianWhyKey says why, for the build log
+	// ("psycopg2 builds from source").
+	DebianPackagesKey = "packages"
+	DebianWhyKey      = "why"
 )
 
 // Names detection shares with the build: settings and binding types it
@@ -51,4 +65,10 @@ const (
 	// CACertificatesBinding is the binding type that carries extra CAs, the
 	// name Paketo and the service binding spec use.
 	CACertificatesBinding = "ca-certificates"
+	// DebianPackagesSetting lists Debian packages to install, like the
+	// Aptfile, for platforms that configure builds through the environment.
+	DebianPackagesSetting = "BP_DEBIAN_PACKAGES"
+	// Aptfile is the app file listing Debian packages, one per line: the
+	// convention Heroku's users already have.
+	Aptfile = "Aptfile"
 )

@@ -19,6 +19,11 @@ var pythonMarkers = []string{"requirements.txt", "setup.py", "pyproject.toml", "
 
 // Python passes when the app declares Python dependencies.
 func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
+	app, err := resolveApp(ctx)
+	if err != nil {
+		return badApp(err)
+	}
+	ctx.ApplicationPath = app.Dir
 	found, err := PythonMarker(ctx.ApplicationPath)
 	if err != nil {
 		return libcnb.DetectResult{}, err
@@ -36,6 +41,9 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 		}
 	}
 	if found == "" {
+		if reason := NothingToBuild(app); reason != "" {
+			return appProblem(reason), nil
+		}
 		// Only shown with `pack build -v`: lifecycle hides the output of a
 		// buildpack that fails detection, and another group may still pass.
 		fmt.Println("onbuild/python: no requirements.txt, setup.py, pyproject.toml, Pipfile or lock file in the app directory")
@@ -47,11 +55,20 @@ func Python(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	if err != nil {
 		return libcnb.DetectResult{}, err
 	}
+	if g, h, err := workspaceNeedsVCS(app); err == nil {
+		git, hg = git || g, hg || h
+	}
+	// Debian packages that well-known projects need (detect/native.go).
+	native, err := PythonNativeNeeds(ctx.ApplicationPath)
+	if err != nil {
+		return libcnb.DetectResult{}, err
+	}
+	requires := append([]libcnb.BuildPlanRequire{{Name: PythonVenv, Metadata: metadata}}, VCSRequires(git, hg)...)
 	return libcnb.DetectResult{
 		Pass: true,
 		Plans: []libcnb.BuildPlan{{
 			Provides: []libcnb.BuildPlanProvide{{Name: PythonVenv}},
-			Requires: append([]libcnb.BuildPlanRequire{{Name: PythonVenv, Metadata: metadata}}, VCSRequires(git, hg)...),
+			Requires: append(requires, NativeRequires(native)...),
 		}},
 	}, nil
 }

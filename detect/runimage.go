@@ -22,7 +22,12 @@ var goMarkers = []string{"go.mod", "go.work"}
 // claims (a Python marker, or a misspelt requirements file that Python
 // passes on to report) stays on the python run image even with a go.mod.
 func RunImage(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	tiny, err := NeedsTinyRunImage(ctx.ApplicationPath)
+	app, err := resolveApp(ctx)
+	if err != nil {
+		// The Python group explains it; the default run image stays.
+		return libcnb.DetectResult{Pass: false}, nil
+	}
+	tiny, err := NeedsTinyRunImage(app.Dir)
 	if err != nil {
 		return libcnb.DetectResult{}, err
 	}

@@ -43,6 +43,10 @@ type HookBuild struct {
 func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
+	var err error
+	if ctx.ApplicationPath, err = b.appDir(ctx); err != nil {
+		return result, err
+	}
 	set, config, err := b.find(ctx)
 	if err != nil {
 		return result, err
@@ -85,6 +89,10 @@ func (b HookBuild) PreBuild(ctx libcnb.BuildContext) (libcnb.BuildResult, error)
 func (b HookBuild) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
+	var err error
+	if ctx.ApplicationPath, err = b.appDir(ctx); err != nil {
+		return result, err
+	}
 	set, config, err := b.find(ctx)
 	if err != nil {
 		return result, err

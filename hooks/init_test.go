@@ -14,6 +14,7 @@ func TestUnit(t *testing.T) {
 	suite("Run", testRun)
 	suite("Env", testEnv)
 	suite("Build", testBuild)
+	suite("AppDir", testAppDir)
 	suite.Run(t)
 }
 

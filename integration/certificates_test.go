@@ -97,6 +97,33 @@ func testCertificates(t *testing.T, context spec.G, it spec.S) {
 			"the app trusts the run image's CAs and the binding's")
 	})
 
+	it("installs from an HTTPS index at an IP address whose CA comes from the binding", func() {
+		config, err := ca.ServerConfig("127.0.0.1")
+		Expect(err).NotTo(HaveOccurred())
+		ipIndex, err := pyindex.Listen(index.Dir(), pyindex.ServeOptions{TLS: config})
+		Expect(err).NotTo(HaveOccurred())
+		defer ipIndex.Close()
+		Expect(ipIndex.URL()).To(MatchRegexp(`^https://127\.0\.0\.1:\d+/simple/$`))
+
+		a := newApp(t, "certificates/app")
+		// Not a trusted host, as the harness makes 127.0.0.1: pip must
+		// check the certificate.
+		out := a.mustBuild(append([]string{"--env", "PIP_INDEX_URL=" + ipIndex.URL(), "--env", "PIP_TRUSTED_HOST="},
+			binding(t, "private-ca", "ca-certificates", map[string][]byte{"ca.pem": ca.PEM})...)...)
+		Expect(out).To(ContainSubstring("An HTTPS index at an IP address: pip checks its certificate itself (PIP_USE_DEPRECATED=legacy-certs)"))
+		Expect(out).NotTo(ContainSubstring("Traceback"))
+		Expect(out).To(ContainSubstring("hook fetched " + ipIndex.URL() + "itsdangerous/ 200"))
+		Expect(ipIndex.Downloads("itsdangerous")).To(Equal(1))
+
+		// Without the CA, pip's own check refuses the certificate: the
+		// address is verified, not waved through.
+		b := newApp(t, "certificates/app")
+		out, err = b.build("--env", "PIP_INDEX_URL="+ipIndex.URL(), "--env", "PIP_TRUSTED_HOST=")
+		Expect(err).To(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("[Error: TLS certificate not trusted]"))
+		Expect(ipIndex.Downloads("itsdangerous")).To(Equal(1))
+	})
+
 	it("caBinding hands this machine's CAs to a build, so HTTPS beyond it works here and behind company proxies", func() {
 		url := goModuleProxy(t) + "/golang.org/toolchain/@v/v0.0.1-go1.23.4.linux-amd64.info"
 		a := newApp(t, "certificates/app")

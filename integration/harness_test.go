@@ -156,6 +156,12 @@ func inImage(image string, entrypoint string, args ...string) (string, error) {
 // The bundle is copied at run time, never committed.
 func caBinding(t *testing.T) []string {
 	t.Helper()
+	return binding(t, "ca-certificates", "ca-certificates", map[string][]byte{"ca-certificates.crt": hostCABundle(t)})
+}
+
+// hostCABundle is this machine's CA bundle: $SSL_CERT_FILE, else Debian's.
+func hostCABundle(t *testing.T) []byte {
+	t.Helper()
 	file := os.Getenv("SSL_CERT_FILE")
 	if file == "" {
 		file = "/etc/ssl/certs/ca-certificates.crt"
@@ -164,7 +170,7 @@ func caBinding(t *testing.T) []string {
 	if err != nil {
 		t.Fatalf("read this machine's CA bundle for the ca-certificates binding: %v", err)
 	}
-	return binding(t, "ca-certificates", "ca-certificates", map[string][]byte{"ca-certificates.crt": bundle})
+	return bundle
 }
 
 // binding writes a binding of the given type into a temp dir and returns

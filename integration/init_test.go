@@ -48,7 +48,7 @@ func TestIntegration(t *testing.T) {
 	wheels, err := pyindex.Build(context.Background(), pyindex.Options{
 		CacheDir: filepath.Join(root, ".cache", "pyindex"),
 		Image:    buildImage,
-		Packages: append(append([]string{}, pyindex.DefaultPackages...), pyindex.WebPackages...),
+		Packages: append(append(append([]string{}, pyindex.DefaultPackages...), pyindex.WebPackages...), pyindex.NativePackages...),
 		Stdout:   os.Stderr,
 		Stderr:   os.Stderr,
 	})
@@ -60,10 +60,13 @@ func TestIntegration(t *testing.T) {
 	suite := spec.New("integration", spec.Report(report.Terminal{}), spec.Sequential())
 	suite("Stacks", testStacks)
 	suite("Python", testPython)
+	suite("PythonIncremental", testPythonIncremental)
 	suite("PythonWeb", testPythonWeb)
 	suite("PythonComplete", testPythonComplete)
+	suite("PythonVersions", testPythonVersions)
 	suite("SecretsPython", testSecretsPython)
 	suite("Locks", testLocks)
+	suite("Reproducible", testReproducible)
 	suite("Hooks", testHooks)
 	suite("Go", testGo)
 	suite("Certificates", testCertificates)
@@ -74,5 +77,9 @@ func TestIntegration(t *testing.T) {
 	suite("Secrets", testSecrets)
 	suite("Flavours", testFlavours)
 	suite("Rebase", testRebase)
+	suite("Native", testNative)
+	suite("Docs", testDocs)
+	suite("Monorepo", testMonorepo)
+	suite("Bench", testBench)
 	suite.Run(t)
 }

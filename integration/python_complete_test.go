@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
@@ -15,7 +14,7 @@ import (
 
 // testPythonComplete covers the Python buildpack beyond the walking
 // skeleton: exact cache keys, projects, wheelhouses, errors, SBOM and
-// reproducible images.
+// images (reproducibility: reproducible_test.go).
 func testPythonComplete(t *testing.T, context spec.G, it spec.S) {
 	var Expect = NewWithT(t).Expect
 
@@ -119,21 +118,6 @@ func testPythonComplete(t *testing.T, context spec.G, it spec.S) {
 			HaveField("Purl", "pkg:pypi/flask@3.1.1"), HaveField("Version", "3.1.1"))))
 		_, err = os.Stat(filepath.Join(dir, "layers", "sbom", "launch", "onbuild_python", "venv", "sbom.spdx.json"))
 		Expect(err).NotTo(HaveOccurred())
-	})
-
-	it("gives the same image ID for the same source built twice from scratch", func() {
-		first, second := newApp(t, "python/flask"), newApp(t, "python/flask")
-		// A checkout an hour later: same bytes, other mtimes.
-		later := time.Now().Add(time.Hour)
-		Expect(filepath.WalkDir(second.dir, func(path string, _ os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			return os.Chtimes(path, later, later)
-		})).To(Succeed())
-		first.mustBuild()
-		second.mustBuild()
-		Expect(imageID(second.image)).To(Equal(imageID(first.image)))
 	})
 }
 

@@ -69,6 +69,17 @@ host_arch() {
   esac
 }
 
+# check_stamped BUILDPACKS: builder/builder.sh recorded the $STACK run
+# image in BUILDPACKS' debian-packages and native-libraries, which cannot
+# build for a run image they know nothing of.
+check_stamped() {
+  local name
+  for name in debian-packages native-libraries; do
+    [[ -f $1/$name/run-images/$STACK_ID.libraries ]] ||
+      die "$1/$name has no record of the $STACK run image: run \`make builder STACK=$STACK$(arch_arg)\` first"
+  done
+}
+
 # offline_image IMAGE: IMAGE's repository with -offline, its tag kept
 # (onbuild/builder:bookworm -> onbuild/builder-offline:bookworm).
 offline_image() {
@@ -82,6 +93,18 @@ offline_image() {
 buildpacks_dir() {
   if [[ $2 == "$(host_arch)" ]]; then echo "$1/buildpacks"; else echo "$1/buildpacks-$2"; fi
 }
+
+# run_images_dir OUT ARCH: where builder/builder.sh keeps the stamps of
+# ARCH's run images: OUT/run-images for this machine's, else
+# OUT/run-images-ARCH. Apart because the two architectures' package records
+# and library names differ under the same stack id.
+run_images_dir() {
+  if [[ $2 == "$(host_arch)" ]]; then echo "$1/run-images"; else echo "$1/run-images-$2"; fi
+}
+
+# arch_arg: " STACK_ARCH=$STACK_ARCH" for another machine's architecture,
+# else nothing: what a make command in a message needs.
+arch_arg() { [[ ${STACK_ARCH:-$(host_arch)} == "$(host_arch)" ]] || echo " STACK_ARCH=$STACK_ARCH"; }
 
 # stack_image NAME: the local image of stack image NAME (build, run-python,
 # run-tiny) of the current flavour and architecture.

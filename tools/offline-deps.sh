@@ -7,11 +7,12 @@
 #   DEST/NAME/dependencies/<sha256>/<basename>  the artifact, named after its uri
 #
 # so a builder made from DEST builds with no network but the app's own
-# package index: git/hg .debs need no Debian mirror, Go toolchains no GOPROXY.
+# package index: git/hg .debs need no Debian mirror, Go toolchains and the
+# Python builds no GOPROXY.
 #
 #   tools/offline-deps.sh SRC DEST
 #
-# Go toolchains come from this machine's `go mod download` (its GOPROXY and
+# Go toolchains and Python builds come from this machine's `go mod download` (its GOPROXY and
 # module cache), .debs (those of every stack flavour, so one set of offline
 # buildpacks serves each builder) from the Debian mirror of its apt sources
 # (DEBIAN_MIRROR); every artifact is checked against its sha256 and kept in
@@ -60,6 +61,13 @@ fetch() {
         mod=$(basename "$uri" .zip)
         zip=$(go mod download -json "golang.org/toolchain@$mod" | sed -n 's/^\t"Zip": "\(.*\)",$/\1/p')
         [[ -f $zip ]] || die "go mod download golang.org/toolchain@$mod gave no zip (see $file)"
+        cp "$zip" "$tmp"
+        ;;
+      /github.com/kluctl/go-embed-python/@v/*.zip)
+        # Python builds the stacks lack: a module zip, like the toolchains.
+        mod=$(basename "$uri" .zip)
+        zip=$(go mod download -json "github.com/kluctl/go-embed-python@$mod" | sed -n 's/^\t"Zip": "\(.*\)",$/\1/p')
+        [[ -f $zip ]] || die "go mod download github.com/kluctl/go-embed-python@$mod gave no zip (see $file)"
         cp "$zip" "$tmp"
         ;;
       pool/*)

@@ -1,7 +1,11 @@
-# The ONBUILD way onbuild replaces: a base image whose ONBUILD triggers copy
-# the whole app and then install its requirements, so any source change
-# invalidates the pip layer. Built by `make bench` as onbuild/bench-python-onbuild.
-FROM onbuild/stack-build:trixie
+# The ONBUILD base image the old seed images were: the app's Dockerfile is
+# one FROM line, and the triggers copy the whole app, then install its
+# requirements with the venv's own pip, so any source change reruns pip.
+# No cache mount, no ordering trick: that is the way onbuild replaces.
+# `make bench` builds it from the flavour's BUILD_IMAGE, under a name of
+# its own that it passes to app.Dockerfile as BASE.
+ARG BUILD_IMAGE=onbuild/stack-build:trixie
+FROM ${BUILD_IMAGE}
 USER root
 RUN mkdir /app && chown 1000:1000 /app
 USER 1000:1000

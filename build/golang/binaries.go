@@ -23,7 +23,8 @@ type Binary struct {
 
 // CheckStatic refuses a binary that needs a dynamic loader: Go apps run on
 // the tiny run image, which has no libc, where such a binary would not even
-// start ("no such file or directory" for its interpreter).
+// start ("no such file or directory" for its interpreter). The build lets
+// one through only for CGO_ENABLED=1 on a run image with libc.
 func CheckStatic(binary Binary) error {
 	file, err := elf.Open(binary.Path)
 	if err != nil {
@@ -52,6 +53,7 @@ func CheckStatic(binary Binary) error {
 			"cgo does this: CGO_ENABLED=1, or a package that needs C (os/user, net with the cgo resolver, sqlite bindings).",
 			binary.Target.Binary, binary.Target.Package, strings.Join(needs, ", ")),
 		Fixes: []string{
+			"Keep cgo and run on onbuild's python run image, which has libc (the builder's default run image, not tiny): pack build --env CGO_ENABLED=1, and list the C libraries' -dev packages in an Aptfile.",
 			"Build without cgo: do not set CGO_ENABLED (onbuild/go sets CGO_ENABLED=0), and use pure-Go packages (e.g. modernc.org/sqlite instead of mattn/go-sqlite3).",
 			"Keep cgo but link statically: pack build --env CGO_ENABLED=1 --env BP_GO_BUILD_LDFLAGS='-linkmode external -extldflags -static' (glibc's name service functions then warn at link time).",
 		},

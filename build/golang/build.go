@@ -2,6 +2,7 @@ package golang
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -66,7 +67,12 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	plan, err := b.plan(ctx.ApplicationPath, metadata, reader, target.Arch(ctx.TargetInfo))
+	mono, err := ReadMonorepo(ctx.ApplicationPath, reader)
+	if err != nil {
+		return result, err
+	}
+	ctx.ApplicationPath = mono.App.Dir
+	plan, err := b.plan(mono, metadata, reader, target.Arch(ctx.TargetInfo))
 	if err != nil {
 		return result, err
 	}
@@ -121,13 +127,22 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	for _, binary := range built {
 		if err := CheckStatic(binary); err != nil {
-			return result, err
+			// cgo asked for, on a run image with libc: the binary runs
+			// there, and onbuild/native-libraries adds what it links.
+			var p problem.Problem
+			if !errors.As(err, &p) || !plan.settings.CGO || !RunImageHasLibc(ctx.Layers.Path) {
+				return result, err
+			}
+			b.Logger.Bodyf("%s is dynamically linked (%s=1): it runs on this run image, which has libc, and not on tiny", binary.Target.Binary, CGOSetting)
 		}
 	}
 	if err := WriteSBOM(binaries, built); err != nil {
 		return result, err
 	}
 	binaries.Metadata = map[string]interface{}{"go": plan.dependency.Version, "targets": len(built)}
+	if mono.App.InRepo() {
+		binaries.Metadata["app"] = mono.App.Rel
+	}
 
 	compiler.evictModuleCache(modCache.Path, plan, previousModules != "" && previousModules != plan.modules)
 	compiler.dropModuleZips(modCache.Path)
@@ -137,8 +152,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if result.Processes, err = Processes(built); err != nil {
 		return result, err
 	}
+	result.Processes = mono.inApp(result.Processes)
 
-	if err := b.removeSource(ctx, plan.settings.Keep); err != nil {
+	if err := b.removeSource(ctx, mono, plan.settings.Keep); err != nil {
 		return result, err
 	}
 	result.Layers = append(result.Layers, toolchainLayer, modCache, buildCache, binaries)
@@ -146,13 +162,17 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 // plan reads the app and the settings and decides what to build.
-func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader settings.Reader, arch string) (goPlan, error) {
+func (b Builder) plan(mono Monorepo, metadata libpak.BuildModuleMetadata, reader settings.Reader, arch string) (goPlan, error) {
 	var plan goPlan
 	var err error
+	appDir := mono.App.Dir
 	if plan.settings, err = ReadSettings(reader); err != nil {
 		return plan, err
 	}
 	if plan.project, err = ReadProject(appDir); err != nil {
+		return plan, err
+	}
+	if err = mono.workspace(&plan.project); err != nil {
 		return plan, err
 	}
 	request, err := Requested(plan.project, plan.settings.Version)
@@ -168,6 +188,9 @@ func (b Builder) plan(appDir string, metadata libpak.BuildModuleMetadata, reader
 	}
 
 	if plan.modules, err = ModuleFilesDigest(appDir); err != nil {
+		return plan, err
+	}
+	if plan.modules, err = mono.modulesDigest(plan.modules); err != nil {
 		return plan, err
 	}
 	if plan.targets, err = Targets(appDir, plan.settings.Targets, plan.project.Module, plan.settings.CGO); err != nil {
@@ -218,7 +241,7 @@ func cacheLayer(layers libcnb.Layers, spec layer.Spec) (libcnb.Layer, error) {
 
 // removeSource empties the app directory but for BP_KEEP_FILES and the
 // hook files detection listed: the build hook runs after this buildpack.
-func (b Builder) removeSource(ctx libcnb.BuildContext, keep []string) error {
+func (b Builder) removeSource(ctx libcnb.BuildContext, mono Monorepo, keep []string) error {
 	for _, entry := range ctx.Plan.Entries {
 		if files, ok := entry.Metadata[detect.KeepKey].([]interface{}); ok {
 			for _, file := range files {
@@ -228,7 +251,14 @@ func (b Builder) removeSource(ctx libcnb.BuildContext, keep []string) error {
 			}
 		}
 	}
-	removed, err := RemoveSource(ctx.ApplicationPath, keep)
+	var removed int
+	var err error
+	if mono.App.InRepo() {
+		removed, err = mono.removeRepo(keep)
+		keep = append(keep, mono.Keep...)
+	} else {
+		removed, err = RemoveSource(ctx.ApplicationPath, keep)
+	}
 	if err != nil {
 		return err
 	}

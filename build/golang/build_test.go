@@ -183,6 +183,24 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(filepath.Join(ctx.ApplicationPath, "main.go")).To(BeAnExistingFile(), "the source stays when the build fails")
 	})
 
+	it("keeps a cgo binary for a run image with libc", func() {
+		binary = dynamicBinary(t)
+		goBuild.Environ = append(goBuild.Environ, "CGO_ENABLED=1")
+		analyzed := filepath.Join(filepath.Dir(ctx.Layers.Path), "analyzed.toml")
+		fake.WriteFiles(t, filepath.Dir(analyzed), map[string]string{"analyzed.toml": "[run-image]\n  reference = \"sha256:1\"\n  image = \"onbuild/stack-run-python:trixie\"\n"})
+		_, err := goBuild.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(output.String()).To(ContainSubstring("web is dynamically linked (CGO_ENABLED=1): it runs on this run image, which has libc, and not on tiny"))
+	})
+
+	it("refuses a cgo binary for the tiny run image", func() {
+		binary = dynamicBinary(t)
+		goBuild.Environ = append(goBuild.Environ, "CGO_ENABLED=1")
+		fake.WriteFiles(t, filepath.Dir(ctx.Layers.Path), map[string]string{"analyzed.toml": "[run-image]\n  image = \"127.0.0.1:5000/onbuild/stack-run-tiny:trixie\"\n"})
+		_, err := goBuild.Build(ctx)
+		Expect(err).To(MatchError(ContainSubstring("[Error: Go binary needs libc]")))
+	})
+
 	it("never shows a GOPROXY password that go build's output repeats", func() {
 		goBuild.Environ = append(goBuild.Environ, "GOPROXY="+envvar.Value(goBuild.Environ, "GOPROXY")+",https://me:s3cret@proxy.corp")
 		executor.Run = func(e effect.Execution) error {
@@ -213,5 +231,39 @@ func testGoBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).To(MatchError(ContainSubstring("[Error: go build failed]")))
 		Expect(err).To(MatchError(ContainSubstring("./main.go:3:1: syntax error")))
 		Expect(strings.Count(output.String(), "Contributing to layer")).To(Equal(1))
+	})
+
+	it("builds the app folder of a go.work monorepo, from the app folder, and leaves only it in the image", func() {
+		root := ctx.ApplicationPath
+		Expect(os.RemoveAll(root)).To(Succeed())
+		fake.WriteFiles(t, root, map[string]string{
+			"go.work":                              "go 1.24\n\nuse (\n\t./services/api\n\t./libs/greet\n)\n",
+			"services/api/go.mod":                  "module example.com/api\n\ngo 1.24\n",
+			"services/api/main.go":                 "package main\n\nfunc main() {}\n",
+			"services/api/static/index.html":       "<h1>hi</h1>\n",
+			"services/api/.cnb/action_hooks/build": "#!/bin/sh\n",
+			"libs/greet/go.mod":                    "module example.com/greet\n\ngo 1.24\n",
+			"libs/greet/greet.go":                  "package greet\n",
+			"config/app.yaml":                      "x: 1\n",
+		})
+		goBuild.Environ = append(goBuild.Environ, "BP_APP_DIR=services/api", "BP_APP_KEEP=config")
+
+		result, err := goBuild.Build(ctx)
+		Expect(err).NotTo(HaveOccurred(), output.String())
+		api := filepath.Join(root, "services", "api")
+		Expect(executor.Executions[0].Dir).To(Equal(api))
+		Expect(executor.Executions[0].Args[len(executor.Executions[0].Args)-1]).To(Equal("."))
+		Expect(result.Processes).To(Equal([]libcnb.Process{
+			{Type: "web", Command: []string{filepath.Join(ctx.Layers.Path, "binaries", "bin", "api")}, Default: true, WorkingDirectory: api},
+		}))
+		Expect(result.Layers[3].Metadata).To(HaveKeyWithValue("app", "services/api"))
+		Expect(output.String()).To(ContainSubstring("go.work's go line asks for 1.24 or newer"))
+
+		Expect(filepath.Join(api, "static", "index.html")).To(BeAnExistingFile())
+		Expect(filepath.Join(api, ".cnb", "action_hooks", "build")).To(BeAnExistingFile())
+		Expect(filepath.Join(root, "config", "app.yaml")).To(BeAnExistingFile())
+		for _, gone := range []string{"go.work", "libs", "services/api/main.go", "services/api/go.mod"} {
+			Expect(filepath.Join(root, gone)).NotTo(BeAnExistingFile())
+		}
 	})
 }

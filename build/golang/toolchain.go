@@ -18,15 +18,7 @@ import (
 
 // Proxy returns the first GOPROXY entry that is a proxy (not direct or
 // off), where the toolchain is downloaded from like any module, or "".
-func Proxy(goproxy string) string {
-	for _, entry := range strings.FieldsFunc(goproxy, func(r rune) bool { return r == ',' || r == '|' }) {
-		entry = strings.TrimSpace(entry)
-		if entry != "" && entry != "direct" && entry != "off" {
-			return entry
-		}
-	}
-	return ""
-}
+func Proxy(goproxy string) string { return network.FirstProxy(goproxy) }
 
 // Toolchain contributes the Go toolchain layer: the golang.org/toolchain
 // module zip of one version, extracted, cached and reused while the

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
-	"github.com/heroku/color"
+	"github.com/onbuild-buildpacks/onbuild/build/python/start"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
@@ -53,6 +53,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 	config := ReadSettings(reader)
+	mono, err := ReadMonorepo(ctx, reader)
+	if err != nil {
+		return result, err
+	}
+	ctx.ApplicationPath = mono.App.Dir
 
 	if err := CheckEnvironment(b.Environ); err != nil {
 		return result, err
@@ -68,7 +73,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, fmt.Errorf("unable to create venv layer\n%w", err)
 	}
-	lock, err := b.findLock(ctx.ApplicationPath, config.Groups)
+	lock, err := b.findLock(mono, config.Groups)
 	if err != nil {
 		return result, err
 	}
@@ -76,8 +81,16 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	if err := b.checkPython(ctx, config.PythonVersion, key.Python); err != nil {
+	rewrite, err := mono.Key(&key)
+	if err != nil {
 		return result, err
+	}
+	python, pythonLayer, err := b.choosePython(ctx, reader, config.PythonVersion, &key)
+	if err != nil {
+		return result, err
+	}
+	if pythonLayer != nil {
+		result.Layers = append(result.Layers, *pythonLayer)
 	}
 	env, err := b.withCredentials(ctx.Platform.Bindings, PipEnvironment(b.Environ, config.PipIndex, pipCache.Path))
 	if err != nil {
@@ -97,21 +110,32 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.Logger.Bodyf("pip reads its configuration from binding %s (%s)", conf.Name, PipBinding)
 	}
 	key.PipConfig = PipConfigKey(ctx.ApplicationPath, config, conf)
-	venv := Venv{AppDir: ctx.ApplicationPath, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock}
+	deprecated := envvar.Value(env, "PIP_USE_DEPRECATED")
+	env = IPIndexEnvironment(env, key.Pip)
+	if now := envvar.Value(env, "PIP_USE_DEPRECATED"); now != deprecated {
+		b.Logger.Bodyf("An HTTPS index at an IP address: pip checks its certificate itself (PIP_USE_DEPRECATED=%s), as truststore cannot", now)
+	}
+	venv := Venv{AppDir: ctx.ApplicationPath, Python: python, Key: key, PipCache: pipCache.Path, Env: env, Executor: b.Executor, Logger: b.Logger, Lock: lock, Rewrite: rewrite}
 	if err := venv.Contribute(&venvLayer); err != nil {
+		return result, err
+	}
+	if err := WriteFindLibrary(venvLayer.Path); err != nil {
 		return result, err
 	}
 	result.Layers = append(result.Layers, pipCache, venvLayer)
 
-	startConfig, err := ReadStartSettings(reader)
+	startConfig, err := start.ReadSettings(reader)
 	if err != nil {
 		return result, err
 	}
-	processes, startLayer, err := b.start(ctx, venvLayer.Path, config.LaunchCommand, startConfig)
+	starter := start.Starter{Logger: b.Logger, Executor: b.Executor, Environ: b.Environ}
+	processes, startLayer, err := starter.Contribute(ctx, venvLayer.Path, startConfig)
 	if err != nil {
 		return result, err
 	}
-	result.Processes = processes
+	if result.Processes, err = b.finishMonorepo(mono, processes); err != nil {
+		return result, err
+	}
 	result.Layers = append(result.Layers, startLayer)
 
 	if err := WriteSBOM(venvLayer); err != nil {
@@ -143,7 +167,7 @@ func (b Builder) venvKey(ctx libcnb.BuildContext, lock *LockInstall) (VenvKey, e
 	// needs no reinstall and only the declared dependencies are the key.
 	// A lock says itself whether the app is a package (LockInstall).
 	if len(project) > 0 && lock == nil {
-		key.Install = append(key.Install, "--editable .")
+		key.Install = append(key.Install, editableApp)
 	}
 	if len(key.Install) == 0 && lock == nil {
 		return key, noDependencies(ctx.Plan)
@@ -174,6 +198,7 @@ func (b Builder) venvKey(ctx libcnb.BuildContext, lock *LockInstall) (VenvKey, e
 	if key.Seed, err = filepath.Glob(filepath.Join(b.bundledWheels(), "setuptools-*.whl")); err != nil {
 		return key, err
 	}
+	key.Seed = SeedWheels(key.Python, key.Seed)
 	key.Stack = strings.Trim(strings.Join([]string{ctx.StackID, ctx.TargetDistro.Name, ctx.TargetDistro.Version, ctx.TargetInfo.Arch}, " "), " ")
 	return key, nil
 }
@@ -212,79 +237,4 @@ func (b Builder) output(command string, args ...string) (string, error) {
 		return "", fmt.Errorf("%s %s: %w\n%s", command, strings.Join(args, " "), err, out.String())
 	}
 	return strings.TrimSpace(out.String()), nil
-}
-
-// start runs collectstatic, finds the processes, warns about programs they
-// would not find, and puts them under the supervisor of the start layer.
-func (b Builder) start(ctx libcnb.BuildContext, venvDir, launchCommand string, config StartSettings) ([]libcnb.Process, libcnb.Layer, error) {
-	appDir := ctx.ApplicationPath
-	if err := b.collectStatic(appDir, venvDir, config); err != nil {
-		return nil, libcnb.Layer{}, err
-	}
-	processes, err := StartProcesses(appDir, venvDir, launchCommand, func(entry Entry) (Interface, error) {
-		return b.checkEntry(appDir, venvDir, entry)
-	})
-	if err != nil {
-		return nil, libcnb.Layer{}, err
-	}
-	source := "the"
-	if _, err := os.Stat(filepath.Join(appDir, "Procfile")); err == nil {
-		source = "Procfile"
-	} else if launchCommand != "" {
-		source = LaunchCommandSetting
-	}
-	path := ""
-	for _, kv := range b.Environ {
-		if value, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = value
-		}
-	}
-	for _, warning := range MissingPrograms(processes, source, appDir, venvDir, path) {
-		b.Logger.Bodyf("%s", color.YellowString(warning))
-	}
-	layer, err := StartLayer(ctx.Layers, ctx.Buildpack.Path)
-	if err != nil {
-		return nil, layer, err
-	}
-	return Supervised(processes, layer.Path), layer, nil
-}
-
-// checkEntry imports the guessed callable in the venv and asks which
-// interface it speaks, so a wrong guess fails the build with the import
-// error instead of crash-looping at start.
-func (b Builder) checkEntry(appDir, venvDir string, entry Entry) (Interface, error) {
-	args := append([]string{"-c", entryProbe, entry.Target}, InstalledServers(venvDir).Modules()...)
-	out, err := b.inApp(appDir, filepath.Join(venvDir, "bin", "python"), args...)
-	if _, server, broken := strings.Cut(out, "onbuild-server-broken: "); broken {
-		server = strings.TrimSpace(server)
-		return "", problem.Problem{
-			Title: "Web server does not import",
-			Cause: fmt.Sprintf("%s is installed in the app's virtualenv, but importing it failed:\n\n%s",
-				server, problem.LastLines(strings.Split(out, "onbuild-server-broken: ")[0], 20)),
-			Fixes: []string{
-				"Add the package the error names to requirements.txt (an index whose wheels carry no dependencies, such as one made from Debian packages, needs every package listed).",
-				"Or remove " + server + " from the requirements if the app does not use it.",
-			},
-		}
-	}
-	if err == nil {
-		for _, line := range strings.Split(out, "\n") {
-			if kind, ok := strings.CutPrefix(strings.TrimSpace(line), "onbuild-interface: "); ok {
-				b.Logger.Bodyf("Checked the entry point %s: it imports and speaks %s", entry.Target, strings.ToUpper(kind))
-				return Interface(kind), nil
-			}
-		}
-	}
-	module, _, _ := strings.Cut(entry.Target, ":")
-	return "", problem.Problem{
-		Title: "Entry point does not import",
-		File:  entry.File,
-		Cause: fmt.Sprintf("onbuild guessed a web server would serve %s, but importing it in the app's virtualenv failed:\n\n%s",
-			entry.Target, problem.LastLines(out, 20)),
-		Fixes: []string{
-			fmt.Sprintf("Fix the import error above in %s.py.", strings.ReplaceAll(module, ".", "/")),
-			"Add a Procfile naming the right entry point: web: gunicorn --bind 0.0.0.0:$PORT mypkg.wsgi:app",
-			"Set BP_LAUNCH_COMMAND when you run pack build.",
-		},
-	}
 }

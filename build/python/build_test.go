@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,7 +68,8 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		_, err := builder.Build(ctx)
 		Expect(err).NotTo(HaveOccurred())
 		pip := executor.Executions[len(executor.Executions)-1]
-		Expect(pip.Args[len(pip.Args)-1]).To(Equal("."))
+		Expect(pip.Args[len(pip.Args)-3:]).To(Equal([]string{"--editable", ".", "--use-pep517"}),
+			"through the build backend, so the metadata lands in the venv, not in an egg-info in the app")
 	})
 
 	it("seeds the venv with the stack's bundled setuptools", func() {
@@ -101,14 +104,69 @@ func testPython(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(output.String()).To(ContainSubstring(".python-version asks for 3.11; using Python 3.11.2 from the bookworm stack"))
 
-		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, ".python-version"), []byte("3.13\n"), 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, ".python-version"), []byte("3.9\n"), 0644)).To(Succeed())
 		executor.Executions = nil
 		_, err = builder.Build(ctx)
 		Expect(err).To(MatchError(ContainSubstring(".python-version")))
-		Expect(err.Error()).To(ContainSubstring("trixie"))
+		Expect(err.Error()).To(ContainSubstring("This builder has Python 3.10.16, 3.11.2 (the stack's), 3.11.11, 3.12.3, 3.13.1, 3.14.6"))
 		for _, e := range executor.Executions {
 			Expect(e.Args).NotTo(ContainElement("pip"), "no pip before the version check")
 		}
+	})
+
+	it("makes the venv from a downloaded Python when the stack's does not fit, and runs pip with it", func() {
+		module := embedModuleZip(t)
+		server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != embedModulePath {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write(module)
+		}))
+		defer server.Close()
+		t.Setenv("TMPDIR", t.TempDir())
+		ctx.Buildpack.Metadata["dependencies"] = []map[string]interface{}{{
+			"id": "python", "name": "CPython", "version": "3.12.3", "arch": "amd64", "uri": embedModulePath,
+			"checksum": "sha256:" + sha256Of(module), "purls": []string{"pkg:generic/cpython@3.12.3?arch=amd64"},
+		}}
+		ctx.TargetInfo.Arch = "amd64"
+		builder.Environ = append(builder.Environ, "GOPROXY="+server.URL+",direct")
+		builder.WheelsDir = t.TempDir()
+		Expect(os.WriteFile(filepath.Join(builder.WheelsDir, "setuptools-66.1.1-py3-none-any.whl"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "requirements.txt"), []byte("six\n"), 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "main.py"), nil, 0644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, ".python-version"), []byte("3.12\n"), 0644)).To(Succeed())
+		interpreter := filepath.Join(ctx.Layers.Path, "python", "bin", "python3")
+		executor.Run = func(e effect.Execution) error {
+			answerVersionProbe(e)
+			if e.Command == interpreter && len(e.Args) == 2 && e.Args[0] == "-c" {
+				fmt.Fprintln(e.Stdout, "3.12.3 23.3.1")
+			}
+			return nil
+		}
+
+		result, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(output.String()).To(ContainSubstring(".python-version asks for 3.12; using Python 3.12.3 (python-build-standalone): the bookworm stack has 3.11.2"))
+		Expect(strings.Count(output.String(), "pack rebase does not update it")).To(Equal(1))
+		Expect(result.Layers[0].Name).To(Equal("python"))
+		Expect(result.Layers[0].LayerTypes.Launch).To(BeTrue())
+		venv := result.Layers[2]
+		Expect(venv.Name).To(Equal("venv"))
+		Expect(venv.Metadata).To(HaveKeyWithValue("python", "3.12.3"))
+		Expect(venv.Metadata).To(HaveKeyWithValue("pip", "23.3.1"))
+		Expect(venv.Metadata).NotTo(HaveKey("seed"), "3.12 venvs never had setuptools")
+		var venvMade, pipRan bool
+		for _, e := range executor.Executions {
+			args := strings.Join(e.Args, " ")
+			if e.Command == "python3" {
+				Expect(args).To(ContainSubstring("importlib.metadata"), "only the version probe runs the stack's python3")
+			}
+			venvMade = venvMade || (e.Command == interpreter && strings.HasPrefix(args, "-m venv --without-pip"))
+			pipRan = pipRan || (e.Command == interpreter && strings.HasPrefix(args, "-m pip --python "+filepath.Join(venv.Path, "bin", "python")+" install"))
+		}
+		Expect(venvMade).To(BeTrue())
+		Expect(pipRan).To(BeTrue())
 	})
 
 	it("lets BP_PYTHON_VERSION win over the app's files", func() {

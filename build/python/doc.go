@@ -1,6 +1,6 @@
-// Package python is onbuild/python's build: a cached virtualenv layer with
-// the app's dependencies (its key in venv.go), a pip wheel cache, the
-// Python the app declares checked against the stack's, and the start
-// command. build.go runs the steps in order; settings.go reads every
-// setting; layers.go declares the layers.
+// Package python is onbuild/python's build: the Python the app declares
+// (the stack's or a downloaded one), a cached virtualenv layer with the
+// app's dependencies (its key in venv.go) and a pip wheel cache; then the
+// start step of package start. build.go runs the steps in order;
+// settings.go reads every setting; layers.go declares the layers.
 package python

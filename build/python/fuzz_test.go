@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/onbuild-buildpacks/onbuild/build/python"
@@ -45,6 +46,9 @@ func FuzzProjectDependencies(f *testing.F) {
 		var named problem.Problem
 		if err != nil && !errors.As(err, &named) {
 			t.Fatalf("a bad project file gave an error that is no Problem: %v", err)
+		}
+		if err != nil && !strings.Contains(named.Error(), "pyproject.toml") && !strings.Contains(named.Error(), "setup.cfg") {
+			t.Fatalf("the Problem does not name the project file at fault:\n%v", named)
 		}
 		// The key, and whether it failed with which title; the TOML
 		// decoder's wording of a type mismatch depends on map order.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/heroku/color"
-	"github.com/onbuild-buildpacks/onbuild/build/python"
+	"github.com/onbuild-buildpacks/onbuild/build/python/start"
 	"github.com/onbuild-buildpacks/onbuild/internal/fake"
 	"github.com/sclevine/spec"
 	"github.com/sclevine/spec/report"
@@ -14,18 +14,22 @@ import (
 func TestUnit(t *testing.T) {
 	suite := spec.New("python", spec.Report(report.Terminal{}))
 	suite("Requirements", testRequirements)
-	suite("Start", testStart)
-	suite("Launch", testLaunch)
+	suite("PipCerts", testPipCerts)
 	suite("Django", testDjango)
 	suite("Venv", testVenv)
+	suite("Incremental", testIncremental)
 	suite("Lock", testLock)
 	suite("Python", testPython)
+	suite("Interpreter", testInterpreter)
 	suite("Project", testProject)
 	suite("SBOM", testSBOM)
 	suite("VCSProblem", testVCSProblem)
 	suite("PipProblems", testPipProblems)
 	suite("Secrets", testSecrets)
 	suite("Credentials", testCredentials)
+	suite("Monorepo", testMonorepo)
+	suite("LocalRequirement", testLocalRequirement)
+	suite("MonorepoLocks", testMonorepoLocks)
 	suite.Run(t)
 }
 
@@ -46,6 +50,6 @@ func buildContext(t *testing.T) libcnb.BuildContext {
 	}
 	ctx.Buildpack.Metadata = fake.Metadata(t, "python")
 	ctx.Buildpack.Path = t.TempDir()
-	fake.WriteFiles(t, ctx.Buildpack.Path, map[string]string{"bin/" + python.SupervisorName: "", "bin/" + python.ConcurrencyName: ""})
+	fake.WriteFiles(t, ctx.Buildpack.Path, map[string]string{"bin/" + start.SupervisorName: "", "bin/" + start.ConcurrencyName: ""})
 	return ctx
 }

@@ -3,6 +3,7 @@ package python
 import (
 	"github.com/buildpacks/libcnb/v2"
 
+	"github.com/onbuild-buildpacks/onbuild/build/python/start"
 	"github.com/onbuild-buildpacks/onbuild/internal/layer"
 )
 
@@ -12,13 +13,13 @@ var (
 		Name:        "venv",
 		Types:       libcnb.LayerTypes{Build: true, Cache: true, Launch: true},
 		Key:         "VenvKey: requirements bytes through -r/-c, declared project dependencies, wheelhouse, Python and pip versions, stack, pip index settings",
-		Invalidated: "any key field changing; the venv is then rebuilt from scratch",
+		Invalidated: "any key field changing; only the requirements files changed: updated in place to what a new venv would hold (incremental.go), else rebuilt from scratch",
 	}
-	StartLayerSpec = layer.Spec{
-		Name:        "start",
-		Types:       libcnb.LayerTypes{Launch: true},
-		Key:         "none: the supervisor and web-concurrency programs, the same for every app",
-		Invalidated: "every build",
+	InterpreterLayer = layer.Spec{
+		Name:        "python",
+		Types:       libcnb.LayerTypes{Build: true, Cache: true, Launch: true},
+		Key:         "the pinned interpreter (version, uri, sha256), the architecture, the layer's contents version",
+		Invalidated: "the app asks for another Python the stack does not have, or its pin changes; only written when the stack's Python does not fit",
 	}
 	PipCacheLayer = layer.Spec{
 		Name:        "pip-cache",
@@ -29,4 +30,4 @@ var (
 )
 
 // Layers lists them all.
-var Layers = []layer.Spec{VenvLayer, PipCacheLayer, StartLayerSpec}
+var Layers = []layer.Spec{InterpreterLayer, VenvLayer, PipCacheLayer, start.Layer}

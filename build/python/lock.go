@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/onbuild-buildpacks/onbuild/build/python/lockfile"
+	"github.com/onbuild-buildpacks/onbuild/internal/appdir"
 	"github.com/onbuild-buildpacks/onbuild/internal/envvar"
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
@@ -27,6 +28,9 @@ type LockInstall struct {
 	// Paths maps each local path dependency pip copies (not editable) to
 	// a digest of its files: the set names them, not their content.
 	Paths map[string]string
+	// Workspace is the uv workspace the app is a member of, relative to
+	// the upload; "" when the lock is the app's own.
+	Workspace string
 }
 
 // FindLock reads the app's lock file (uv.lock, poetry.lock or
@@ -35,32 +39,7 @@ type LockInstall struct {
 // install the same thing, or the build cannot tell which one the developer
 // means.
 func FindLock(appDir string, groups []string) (*LockInstall, error) {
-	lock, found, err := lockfile.Find(appDir)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, pipfileWithoutLock(appDir)
-	}
-	set, err := lock.Resolve(groups)
-	if err != nil {
-		return nil, err
-	}
-	install := &LockInstall{File: lock.File, Tool: lock.Tool, Set: set, Paths: map[string]string{}}
-	for _, p := range set.Packages {
-		if p.Source.Kind != lockfile.SourcePath || p.Source.Editable {
-			continue
-		}
-		sum, err := treeDigest(filepath.Join(appDir, filepath.FromSlash(p.Source.Path)))
-		if err != nil {
-			return nil, fmt.Errorf("unable to read %s, a path dependency in %s\n%w", p.Source.Path, lock.File, err)
-		}
-		install.Paths[p.Source.Path] = sum
-	}
-	if err := install.agreesWithRequirements(appDir); err != nil {
-		return nil, err
-	}
-	return install, nil
+	return Monorepo{App: appdir.App{Root: appDir, Dir: appDir, Rel: "."}}.FindLock(groups)
 }
 
 // pipfileWithoutLock stops a Pipfile app without its lock: pip cannot read
@@ -161,7 +140,7 @@ func (v Venv) installLock(venvDir string) error {
 	}
 	if lock.Set.Root.Kind == lockfile.RootEditable {
 		step := fmt.Sprintf("Installing the app (%s) editable, without dependencies", lock.Set.Root.Name)
-		if err := v.lockStep(step, venvDir, "--no-deps", "--editable", "."); err != nil {
+		if err := v.lockStep(step, venvDir, "--no-deps", "--editable", ".", usePEP517); err != nil {
 			return err
 		}
 	}
@@ -169,7 +148,7 @@ func (v Venv) installLock(venvDir string) error {
 }
 
 func (v Venv) lockStep(step, venvDir string, args ...string) error {
-	err := v.run(step, "python3", append(v.pipArgs(venvDir), args...)...)
+	err := v.run(step, v.python(), append(v.pipArgs(venvDir), args...)...)
 	if failure, ok := err.(commandError); ok {
 		if p, ok := hashMismatch(failure.tail, v.Lock, v.Env); ok {
 			return p
@@ -336,14 +315,18 @@ func treeDigest(root string) (string, error) {
 }
 
 // findLock is FindLock, saying in the log what the build installs.
-func (b Builder) findLock(appDir string, groups []string) (*LockInstall, error) {
-	lock, err := FindLock(appDir, groups)
+func (b Builder) findLock(m Monorepo, groups []string) (*LockInstall, error) {
+	appDir := m.App.Dir
+	lock, err := m.FindLock(groups)
 	if err != nil || lock == nil {
 		return lock, err
 	}
 	selected := "production dependencies"
 	if len(groups) > 0 {
 		selected += " and " + strings.Join(groups, ", ")
+	}
+	if lock.Workspace != "" {
+		b.Logger.Bodyf("%s: installing the member %s and what it uses, nothing of the other members", workspaceName(lock.Workspace), m.App.Rel)
 	}
 	b.Logger.Bodyf("Installing %s (%s): %d locked distributions for the %s", lock.File, lock.Tool, len(lock.Set.Packages), selected)
 	if exists, _ := regularFile(filepath.Join(appDir, "requirements.txt")); exists {

@@ -89,7 +89,7 @@ func testLock(t *testing.T, context spec.G, it spec.S) {
 		Expect(pipCalls()).To(HaveLen(3))
 		Expect(pipCalls()[0]).To(MatchRegexp(`^--require-hashes --no-deps --requirement \S+/hashed.txt$`))
 		Expect(pipCalls()[1]).To(MatchRegexp(`^--no-deps --requirement \S+/sources.txt$`))
-		Expect(pipCalls()[2]).To(Equal("--no-deps --editable ."))
+		Expect(pipCalls()[2]).To(Equal("--no-deps --editable . --use-pep517"))
 
 		hashed := files["hashed.txt"]
 		Expect(hashed).To(ContainSubstring("flask==3.1.1 \\\n    --hash=sha256:0754a9a9aed89e1ca439ef367a4a135612e693db525584024cdd327252f749c2\n"))
@@ -98,9 +98,17 @@ func testLock(t *testing.T, context spec.G, it spec.S) {
 		Expect(hashed).NotTo(ContainSubstring("gunicorn"), "extras are left out by default")
 		Expect(modes["hashed.txt"]).To(Equal(os.FileMode(0600)))
 		Expect(files["sources.txt"]).To(Equal("-e ./libs/lib\ntinyhelper @ git+https://git.example.invalid/tinyhelper.git@0123456789abcdef0123456789abcdef01234567\n"))
+		// Every step but the version probe (which reads no app file) runs
+		// in the app: local paths in the lock are relative to it.
+		steps := 0
 		for _, e := range executor.Executions {
-			Expect(e.Dir).To(Or(BeEmpty(), Equal(ctx.ApplicationPath)), "local paths in the lock are relative to the app")
+			if e.Command == "python3" && len(e.Args) == 2 && e.Args[0] == "-c" {
+				continue
+			}
+			steps++
+			Expect(e.Dir).To(Equal(ctx.ApplicationPath), "%s %v runs outside the app", e.Command, e.Args)
 		}
+		Expect(steps).To(BeNumerically(">=", 4), "the venv and the three pip calls")
 
 		venv := result.Layers[1].Metadata
 		Expect(venv["install"]).To(BeNil())

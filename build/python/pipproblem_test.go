@@ -56,7 +56,7 @@ func testPipProblems(t *testing.T, context spec.G, it spec.S) {
 		layer, err := layers.Layer("venv")
 		Expect(err).NotTo(HaveOccurred())
 		venv := python.Venv{
-			AppDir: "/workspace", Executor: executor, Logger: log.NewPaketoLogger(&bytes.Buffer{}),
+			AppDir: t.TempDir(), Executor: executor, Logger: log.NewPaketoLogger(&bytes.Buffer{}),
 			Env: []string{"PIP_INDEX_URL=https://localhost:8443/simple/"},
 			Key: python.VenvKey{Install: []string{"--requirement requirements.txt"}},
 		}
@@ -65,6 +65,40 @@ func testPipProblems(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).To(MatchError(ContainSubstring("[Error: TLS certificate not trusted]")))
 		Expect(err.Error()).To(ContainSubstring("pip could not verify the TLS certificate of https://localhost:8443/simple/"))
 		Expect(err.Error()).NotTo(ContainSubstring("Python package not found"))
+	})
+
+	// venvFailing runs a venv build whose pip prints output and fails.
+	venvFailing := func(output string) error {
+		executor := &fake.Executor{Run: func(e effect.Execution) error {
+			if len(e.Args) > 1 && e.Args[1] == "venv" {
+				return nil
+			}
+			_, _ = e.Stdout.Write([]byte(output))
+			return errors.New("exit status 2")
+		}}
+		layers := libcnb.Layers{Path: t.TempDir()}
+		layer, err := layers.Layer("venv")
+		Expect(err).NotTo(HaveOccurred())
+		return python.Venv{
+			AppDir: t.TempDir(), Executor: executor, Logger: log.NewPaketoLogger(&bytes.Buffer{}),
+			Env: []string{"PIP_INDEX_URL=https://u:secret@127.0.0.1:8443/simple/"},
+			Key: python.VenvKey{Install: []string{"--requirement requirements.txt"}},
+		}.Contribute(&layer)
+	}
+
+	it("reports pip's own crash as pip failing, with the exception, never as a requirement to fix", func() {
+		err := venvFailing(pipCrash)
+		Expect(err).To(MatchError(ContainSubstring("[Error: pip crashed]")))
+		Expect(err.Error()).To(ContainSubstring("pip failed with an error of its own while installing the app's dependencies from https://u:xxxxx@127.0.0.1:8443/simple/, not because of a requirement: ValueError: check_hostname requires server_hostname"))
+		Expect(err.Error()).To(ContainSubstring(`raise ValueError("check_hostname requires server_hostname")`), "the traceback's end is shown")
+		Expect(err.Error()).NotTo(ContainSubstring("Fix the requirement"))
+		Expect(err.Error()).NotTo(ContainSubstring("secret"))
+	})
+
+	it("leaves a package's failed build, whose traceback pip indents, a failed install", func() {
+		err := venvFailing(backendFailure)
+		Expect(err).To(MatchError(ContainSubstring("[Error: pip install failed]")))
+		Expect(err.Error()).NotTo(ContainSubstring("pip crashed"))
 	})
 
 	it("keeps the proxy variables of the build in pip's environment", func() {
@@ -83,3 +117,38 @@ func testPipProblems(t *testing.T, context spec.G, it spec.S) {
 		Expect(config).To(BeEmpty(), "a proxy is how pip gets there, not what it installs: no part of the venv key")
 	})
 }
+
+// pipCrash is trixie's pip 25.1 meeting an HTTPS index at an IP address
+// through its truststore (the frames in between left out).
+const pipCrash = `Looking in indexes: https://u:****@127.0.0.1:8443/simple/
+ERROR: Exception:
+Traceback (most recent call last):
+  File "/usr/lib/python3/dist-packages/pip/_internal/cli/base_command.py", line 105, in _run_wrapper
+    status = _inner_run()
+  File "/usr/lib/python3/dist-packages/pip/_vendor/urllib3/util/ssl_.py", line 493, in _ssl_wrap_socket_impl
+    return ssl_context.wrap_socket(sock)
+  File "/usr/lib/python3/dist-packages/pip/_vendor/truststore/_api.py", line 124, in wrap_socket
+    ssl_sock = self._ctx.wrap_socket(
+  File "/usr/lib/python3.13/ssl.py", line 455, in wrap_socket
+    return self.sslsocket_class._create(
+  File "/usr/lib/python3.13/ssl.py", line 1041, in _create
+    raise ValueError("check_hostname requires server_hostname")
+ValueError: check_hostname requires server_hostname
+`
+
+// backendFailure is pip reporting a package whose setup.py fails: the
+// traceback is the package's, indented in pip's report.
+const backendFailure = `Collecting broken==1.0
+  Downloading broken-1.0.tar.gz (1 kB)
+  Preparing metadata (setup.py) ... error
+  error: subprocess-exited-with-error
+
+  × python setup.py egg_info did not run successfully.
+  │ exit code: 1
+  ╰─> [4 lines of output]
+      Traceback (most recent call last):
+        File "<string>", line 2, in <module>
+      ImportError: No module named numpy
+      [end of output]
+error: metadata-generation-failed
+`

@@ -9,13 +9,14 @@ import (
 // Every setting onbuild/python reads, each declared with its description in
 // buildpacks/python/buildpack.toml and listed in the README.
 const (
-	// LaunchCommandSetting starts the app when there is no Procfile.
-	LaunchCommandSetting = "BP_LAUNCH_COMMAND"
 	// PythonVersionSetting is the Python the app asks for, above any file.
 	PythonVersionSetting = pyversion.Override
 	// GroupsSetting adds dependency groups and extras of a lock file to
 	// its production dependencies.
 	GroupsSetting = lockfile.GroupsSetting
+	// GoProxySetting is the go command's GOPROXY: the Python builds are
+	// Go modules, downloaded from its first proxy.
+	GoProxySetting = "GOPROXY"
 )
 
 // PipIndexVariables are the pip settings that change what an install
@@ -30,7 +31,6 @@ var PipResolutionVariables = []string{"PIP_CONSTRAINT", "PIP_PRE", "PIP_ONLY_BIN
 
 // Settings are the values of one build.
 type Settings struct {
-	LaunchCommand string
 	PythonVersion string
 	// PipIndex maps each of PipIndexVariables that is set to its value: a
 	// PIP_ variable wins over its BP_PIP_ spelling.
@@ -46,7 +46,6 @@ type Settings struct {
 // ReadSettings reads them.
 func ReadSettings(r settings.Reader) Settings {
 	s := Settings{
-		LaunchCommand: r.String(LaunchCommandSetting),
 		PythonVersion: r.String(PythonVersionSetting),
 		PipIndex:      map[string]string{},
 		PipResolution: map[string]string{},
@@ -67,36 +66,4 @@ func ReadSettings(r settings.Reader) Settings {
 		}
 	}
 	return s
-}
-
-// Settings of the start command and the Django steps, kept apart from the
-// dependency settings above.
-const (
-	// DisableCollectStaticSetting switches collectstatic off (true/false).
-	DisableCollectStaticSetting = "BP_DISABLE_COLLECTSTATIC"
-	// HerokuDisableCollectStatic is Heroku's spelling: any value but 0
-	// switches it off.
-	HerokuDisableCollectStatic = "DISABLE_COLLECTSTATIC"
-)
-
-// StartSettings are the values of one build's start steps.
-type StartSettings struct {
-	// DisableCollectStatic names the setting that switched collectstatic
-	// off, e.g. "BP_DISABLE_COLLECTSTATIC=true"; "" when it runs.
-	DisableCollectStatic string
-}
-
-// ReadStartSettings reads them.
-func ReadStartSettings(r settings.Reader) (StartSettings, error) {
-	var s StartSettings
-	disabled, err := r.Bool(DisableCollectStaticSetting)
-	if err != nil {
-		return s, err
-	}
-	if disabled {
-		s.DisableCollectStatic = DisableCollectStaticSetting + "=true"
-	} else if value := r.String(HerokuDisableCollectStatic); value != "" && value != "0" {
-		s.DisableCollectStatic = HerokuDisableCollectStatic + "=" + value
-	}
-	return s, nil
 }

@@ -28,6 +28,7 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		output   *bytes.Buffer
 		layer    libcnb.Layer
 		venv     python.Venv
+		appDir   string
 	)
 
 	it.Before(func() {
@@ -37,8 +38,9 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		var err error
 		layer, err = layers.Layer("venv")
 		Expect(err).NotTo(HaveOccurred())
+		appDir = t.TempDir()
 		venv = python.Venv{
-			AppDir:   "/workspace",
+			AppDir:   appDir,
 			PipCache: "/layers/pip-cache",
 			Env:      []string{"PIP_INDEX_URL=http://127.0.0.1:9/simple/", "PIP_CACHE_DIR=/layers/pip-cache"},
 			Executor: executor,
@@ -53,6 +55,31 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		}
 	})
 
+	it("removes what the install left in the app, and only that, so a build that reuses the venv gives the same image", func() {
+		fake.WriteFiles(t, appDir, map[string]string{"app.py": "", "vendor.egg-info/PKG-INFO": "from the source", "build/notes.txt": "from the source"})
+		venv.Key.Install = append(venv.Key.Install, "--editable .")
+		executor.Run = func(e effect.Execution) error {
+			if strings.Contains(strings.Join(e.Args, " "), "--editable .") {
+				// What setuptools' editable build leaves beside the source.
+				fake.WriteFiles(t, appDir, map[string]string{"hello.egg-info/PKG-INFO": "", "build/lib/hello/__init__.py": "", "build/bdist.linux-x86_64/x": ""})
+			}
+			return nil
+		}
+		Expect(venv.Contribute(&layer)).To(Succeed())
+
+		Expect(executor.Executions[len(executor.Executions)-1].Args).To(ContainElement("--use-pep517"))
+		var left []string
+		Expect(filepath.WalkDir(appDir, func(path string, entry os.DirEntry, err error) error {
+			if err == nil && !entry.IsDir() {
+				rel, _ := filepath.Rel(appDir, path)
+				left = append(left, rel)
+			}
+			return err
+		})).To(Succeed())
+		Expect(left).To(ConsistOf("app.py", "vendor.egg-info/PKG-INFO", "build/notes.txt"))
+		Expect(output.String()).To(ContainSubstring("Removed what the install left in the app: build/bdist.linux-x86_64, build/lib, hello.egg-info"))
+	})
+
 	it("creates the venv and installs the requirements with pip into it", func() {
 		Expect(venv.Contribute(&layer)).To(Succeed())
 
@@ -63,7 +90,7 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		Expect(executor.Executions[1].Args).To(Equal([]string{"-m", "pip", "--python", filepath.Join(layer.Path, "bin", "python"),
 			"install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off",
 			"--src", filepath.Join(layer.Path, "src"), "--requirement", "requirements.txt"}))
-		Expect(executor.Executions[1].Dir).To(Equal("/workspace"))
+		Expect(executor.Executions[1].Dir).To(Equal(appDir))
 		Expect(executor.Executions[1].Env).To(ContainElement("PIP_CACHE_DIR=/layers/pip-cache"))
 		Expect(layer.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true, Launch: true}))
 		Expect(layer.Metadata).To(HaveKeyWithValue("python", "3.11.2"))
@@ -118,8 +145,8 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		Expect(venv.Contribute(&layer)).To(Succeed())
 
 		Expect(executor.Executions).To(HaveLen(3))
-		Expect(strings.Join(executor.Executions[1].Args, " ")).To(HaveSuffix("--find-links /workspace/wheelhouse --requirement requirements.txt"))
-		Expect(strings.Join(executor.Executions[2].Args, " ")).To(HaveSuffix("--find-links /workspace/wheelhouse --editable ."))
+		Expect(strings.Join(executor.Executions[1].Args, " ")).To(HaveSuffix("--find-links " + appDir + "/wheelhouse --requirement requirements.txt"))
+		Expect(strings.Join(executor.Executions[2].Args, " ")).To(HaveSuffix("--find-links " + appDir + "/wheelhouse --editable . --use-pep517"))
 	})
 
 	it("names the missing package and the index when pip finds no distribution", func() {
@@ -150,6 +177,16 @@ func testVenv(t *testing.T, context spec.G, it spec.S) {
 		err := venv.Contribute(&layer)
 		Expect(err).To(MatchError(ContainSubstring("[Error: pip install failed]")))
 		Expect(err.Error()).To(ContainSubstring("subprocess-exited-with-error"))
+	})
+
+	context("SeedWheels", func() {
+		it("seeds setuptools only into the venvs of Pythons whose venvs had it, before 3.12", func() {
+			wheels := []string{"/usr/share/python-wheels/setuptools-78.1.1-py3-none-any.whl"}
+			Expect(python.SeedWheels("3.11.2", wheels)).To(Equal(wheels))
+			Expect(python.SeedWheels("3.10.16", wheels)).To(Equal(wheels))
+			Expect(python.SeedWheels("3.12.3", wheels)).To(BeEmpty())
+			Expect(python.SeedWheels("3.13.5", wheels)).To(BeEmpty())
+		})
 	})
 
 	context("PipEnvironment", func() {

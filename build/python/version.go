@@ -1,11 +1,17 @@
 package python
 
 import (
+	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
+	"github.com/heroku/color"
+	"github.com/paketo-buildpacks/libpak/v2"
 
 	"github.com/onbuild-buildpacks/onbuild/build/python/pyversion"
+	"github.com/onbuild-buildpacks/onbuild/internal/network"
+	"github.com/onbuild-buildpacks/onbuild/internal/settings"
 )
 
 // flavours are the stacks onbuild builds and the Python minor each one
@@ -17,27 +23,70 @@ var flavours = map[string]string{"trixie": "3.13", "bookworm": "3.11"}
 // from the build image's os-release, to the flavour names.
 var debianReleases = map[string]string{"13": "trixie", "12": "bookworm"}
 
-// checkPython stops the build before pip runs when the app asks for a
-// Python the stack does not have; have is the stack's python3 version.
-func (b Builder) checkPython(ctx libcnb.BuildContext, override, have string) error {
-	stack := pyversion.Stack{Version: have, Flavour: flavour(ctx), Flavours: flavours}
+// choosePython decides, before pip runs, which Python the venv is made
+// from: the stack's python3 when the app's declaration allows it (key
+// holds its version), else a pinned python-build-standalone build in the
+// python layer, whose versions then replace the stack's in key. It returns
+// the interpreter to run and, for a download, its layer.
+func (b Builder) choosePython(ctx libcnb.BuildContext, reader settings.Reader, override string, key *VenvKey) (string, *libcnb.Layer, error) {
+	metadata, err := libpak.NewBuildModuleMetadata(ctx.Buildpack.Metadata)
+	if err != nil {
+		return "", nil, fmt.Errorf("unable to read buildpack metadata\n%w", err)
+	}
+	arch := ctx.TargetInfo.Arch
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	interpreters := Interpreters(metadata.Dependencies, arch)
+	stack := pyversion.Stack{Version: key.Python, Flavour: flavour(ctx), Flavours: flavours}
 	decl, found, err := pyversion.Read(ctx.ApplicationPath, override)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	if !found {
-		b.Logger.Header(pyversion.UndeclaredMessage(stack))
-		return nil
-	}
-	result, err := pyversion.Check(decl, stack)
+	choice, err := pyversion.Choose(decl, found, stack, InterpreterVersions(interpreters))
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	b.Logger.Header(result.Message)
-	if result.Note != "" {
-		b.Logger.Body(result.Note)
+	b.Logger.Header(choice.Message)
+	if choice.Note != "" {
+		b.Logger.Body(choice.Note)
 	}
-	return nil
+	if !choice.Downloaded {
+		return "python3", nil, nil
+	}
+
+	cache, err := libpak.NewDependencyCache(ctx.Buildpack.Info.ID, ctx.Buildpack.Info.Version, ctx.Buildpack.Path, ctx.Platform.Bindings, b.Logger)
+	if err != nil {
+		return "", nil, fmt.Errorf("unable to create dependency cache\n%w", err)
+	}
+	layer, err := ctx.Layers.Layer(InterpreterLayer.Name)
+	if err != nil {
+		return "", nil, fmt.Errorf("unable to create %s layer\n%w", InterpreterLayer.Name, err)
+	}
+	interpreter := Interpreter{
+		Dependency: interpreters[choice.Version], Arch: arch, Proxy: network.FirstProxy(reader.String(GoProxySetting)),
+		Cache: cache, Executor: b.Executor, Logger: b.Logger, Env: b.Environ,
+	}
+	if err := interpreter.Contribute(&layer); err != nil {
+		return "", nil, err
+	}
+	b.Logger.Bodyf("%s", color.YellowString("Python %s is in the image's python layer: pack rebase does not update it; rebuild the app to get a newer pin's fixes", choice.Version))
+	python := interpreter.Python(layer)
+	versions, err := b.output(python, "-c", versionProbe)
+	if err != nil {
+		return "", nil, fmt.Errorf("unable to run Python %s from the python layer\n%w", choice.Version, err)
+	}
+	fields := strings.Fields(versions)
+	if len(fields) != 2 {
+		return "", nil, fmt.Errorf("unexpected answer from Python %s about its versions: %q", choice.Version, versions)
+	}
+	key.Python, key.Pip = fields[0], fields[1]
+	// Venvs stopped carrying setuptools in 3.12; the stack's setuptools
+	// wheel is seeded only where a venv used to have it.
+	if v, err := pyversion.ParseVersion(key.Python); err == nil && v.Compare(pyversion.Version{3, 12}) >= 0 {
+		key.Seed = nil
+	}
+	return python, &layer, nil
 }
 
 // flavour names the stack the build runs on: from the target distribution

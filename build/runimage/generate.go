@@ -50,7 +50,7 @@ var imageReference = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$`)
 func checkRunImage(image string) error {
 	fixes := []string{
 		"Create the builder with `make builder-registry`, which sets " + TinySetting + " to its registry's tiny run image.",
-		"Pass it to the build: pack build --env " + TinySetting + "=127.0.0.1:PORT/onbuild/stack-run-tiny:bookworm",
+		"Pass it to the build: pack build --env " + TinySetting + "=127.0.0.1:PORT/onbuild/stack-run-tiny:trixie",
 	}
 	if image == "" {
 		return problem.Problem{
@@ -62,7 +62,7 @@ func checkRunImage(image string) error {
 	if !imageReference.MatchString(image) {
 		return problem.Problem{
 			Title: "Bad run image name",
-			Cause: fmt.Sprintf("%s=%q is not an image reference such as 127.0.0.1:5111/onbuild/stack-run-tiny:bookworm.", TinySetting, image),
+			Cause: fmt.Sprintf("%s=%q is not an image reference such as 127.0.0.1:5111/onbuild/stack-run-tiny:trixie.", TinySetting, image),
 			Fixes: fixes[1:],
 		}
 	}

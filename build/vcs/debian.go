@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
+	layerspec "github.com/onbuild-buildpacks/onbuild/internal/layer"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
@@ -163,11 +163,7 @@ func (k debianKey) reasons(previous map[string]interface{}) []string {
 		return nil
 	}
 	var old debianKey
-	raw, err := toml.Marshal(previous)
-	if err == nil {
-		_, err = toml.Decode(string(raw), &old)
-	}
-	if err != nil {
+	if err := layerspec.DecodeMetadata(previous, &old); err != nil {
 		return []string{"Previous layer metadata unreadable, rebuilding"}
 	}
 	var reasons []string

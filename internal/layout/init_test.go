@@ -14,6 +14,7 @@ func TestUnit(t *testing.T) {
 	suite("Imports", testImports)
 	suite("Settings", testSettings)
 	suite("Layers", testLayers)
+	suite("Docs", testDocs)
 	suite.Run(t)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/sclevine/spec"
 
 	"github.com/onbuild-buildpacks/onbuild/build/certificates"
+	"github.com/onbuild-buildpacks/onbuild/build/debpkg"
 	"github.com/onbuild-buildpacks/onbuild/build/golang"
 	"github.com/onbuild-buildpacks/onbuild/build/python"
 	"github.com/onbuild-buildpacks/onbuild/build/vcs"
@@ -51,7 +52,7 @@ func testLayers(t *testing.T, context spec.G, it spec.S) {
 
 	it("documents every layer the code declares, with its types", func() {
 		declared := map[string]string{}
-		for _, specs := range [][]layer.Spec{python.Layers, golang.Layers, vcs.Layers, certificates.Layers, hooks.Layers} {
+		for _, specs := range [][]layer.Spec{python.Layers, golang.Layers, vcs.Layers, certificates.Layers, hooks.Layers, debpkg.Layers} {
 			for _, s := range specs {
 				declared[s.Name] = s.TypeNames()
 			}

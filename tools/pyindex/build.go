@@ -112,6 +112,12 @@ var DefaultPackages = []string{
 	"python3-wheel",
 }
 
+// NativePackages are PostgreSQL's drivers, for the native-libraries specs:
+// psycopg 3 (pure Python, loads libpq with ctypes) and psycopg2 (a compiled
+// module that links libpq.so.5). Neither wheel carries libpq: the app image
+// gets it from onbuild/debian-packages.
+var NativePackages = []string{"python3-psycopg", "python3-psycopg2", "python3-typing-extensions"}
+
 // WebPackages serve the web apps as they are really written: Django (with
 // whitenoise for static files) and FastAPI on uvicorn. Debian's wheels carry
 // no dependencies, so each package's own are listed too: Django's asgiref,

@@ -1,6 +1,7 @@
-// Package registry serves an OCI registry on 127.0.0.1 for builders whose
-// image extensions make pack pull (`--pull-policy always`) when no other
-// registry is reachable. It is go-containerregistry's pkg/registry with its
+// Package registry serves an OCI registry on 127.0.0.1 for builders with
+// image extensions, which stock pack runs only with `--pull-policy always`
+// and untrusted, so the builder, its run images and a lifecycle image are
+// pulled, when no other registry is reachable. It is go-containerregistry's pkg/registry with its
 // blobs on disk and its manifests journaled next to them, so a restart serves
 // everything that was pushed before.
 package registry

@@ -32,7 +32,12 @@ type Lock struct {
 	File     string
 	Manifest string
 	appDir   string
-	resolve  func(groups map[string]bool) (Set, error)
+	// root is the upload around appDir that path sources may reach into
+	// (a monorepo); "" keeps them inside appDir. member is the uv
+	// workspace member to install, relative to appDir; "" is appDir's own
+	// project.
+	root, member string
+	resolve      func(groups map[string]bool) (Set, error)
 	// groups are the names BP_PYTHON_GROUPS may use with this lock.
 	groups []string
 }
@@ -65,6 +70,10 @@ func (t Tool) RefreshCommand() string {
 
 // Find reports the app's lock file; false without error when it has none.
 func Find(appDir string) (Lock, bool, error) {
+	return find(appDir, "")
+}
+
+func find(appDir, root string) (Lock, bool, error) {
 	var found []lockKind
 	for _, kind := range lockKinds {
 		exists, err := fileExists(filepath.Join(appDir, kind.file))
@@ -97,7 +106,7 @@ func Find(appDir string) (Lock, bool, error) {
 			},
 		}
 	}
-	l := Lock{Tool: kind.tool, File: kind.file, Manifest: kind.manifest, appDir: appDir}
+	l := Lock{Tool: kind.tool, File: kind.file, Manifest: kind.manifest, appDir: appDir, root: root}
 	if err := kind.load(&l); err != nil {
 		return Lock{}, false, err
 	}

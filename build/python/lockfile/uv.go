@@ -270,11 +270,15 @@ func (l Lock) uvGit(name, raw string) (Source, bool, error) {
 func (l Lock) appRelative(name, p string) (string, error) {
 	clean := path.Clean(strings.ReplaceAll(p, "\\", "/"))
 	if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-		prob := l.formatProblem(l.File, fmt.Sprintf("%s is installed from %s, outside the app: the build only has the app's directory.", name, p))
+		if l.inUpload(clean) {
+			return clean, nil
+		}
+		prob := l.formatProblem(l.File, fmt.Sprintf("%s is installed from %s, outside the app and outside the source pack build uploaded: the build has nothing else.", name, p))
 		prob.Title = "Path dependency outside the app"
 		prob.Fixes = []string{
 			fmt.Sprintf("Move %s into the app directory, point %s at it and run `%s`.", p, l.Manifest, l.Tool.RefreshCommand()),
 			fmt.Sprintf("Publish %s to your package index and depend on a version of it.", name),
+			"Or upload the folder that holds both (the repository root) and name the app's folder in it: pack build --path <repository root> --env BP_APP_DIR=<app folder>.",
 		}
 		return "", prob
 	}
@@ -295,7 +299,7 @@ func (l Lock) uvRoots(lock uvLock, manifest pyproject, g uvGraph) ([]*node, Root
 		return roots, Root{Kind: RootVirtual}, nil
 	}
 	for _, n := range g.byName[name] {
-		if n.pkg.Source.Kind == SourcePath && n.pkg.Source.Path == "." {
+		if n.pkg.Source.Kind == SourcePath && n.pkg.Source.Path == l.memberPath() {
 			n.install = false
 			kind := RootEditable
 			if l.uvPackageOf(lock, g, n).Source["virtual"] != nil {

@@ -100,6 +100,7 @@ func flavoursAllowing(decl Declaration, stack Stack) []string {
 	return names
 }
 
+// changeDeclaration is the fix that moves the declaration to version have.
 func changeDeclaration(decl Declaration, have Version) string {
 	minor := have.Minor()
 	switch decl.File {

@@ -1,8 +1,8 @@
 // Package pyversion reads every place an app declares which Python it wants
-// and checks that against the Python of the builder's stack, so that a
-// mismatch is refused before pip runs, naming the file and the flavour that
-// has the version asked for. onbuild never downloads a Python: it uses the
-// stack's Debian python3.
+// and chooses, before pip runs, the Python that satisfies it: the stack's
+// Debian python3 when it fits (Check), else the newest of the interpreters
+// the buildpack can download that does (Choose); nothing fitting is
+// refused, naming the file, the line and the versions the builder has.
 //
 // The first declaration found wins, in this order:
 //
@@ -16,6 +16,6 @@
 //  6. uv.lock: the top-level requires-python
 //
 // A version named outright (3.13.1) accepts another patch release of the same
-// minor, with a note, because patch releases come with the stack; a
-// requires-python range is held to exactly, as pip would.
+// minor, with a note, because patch releases come with the stack or the
+// buildpack's pin; a requires-python range is held to exactly, as pip would.
 package pyversion

@@ -15,6 +15,7 @@ func TestUnit(t *testing.T) {
 	suite("Specifiers", testSpecifiers)
 	suite("Read", testRead)
 	suite("Check", testCheck)
+	suite("Choose", testChoose)
 	suite.Run(t)
 }
 

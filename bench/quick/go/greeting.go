@@ -1,0 +1,4 @@
+package main
+
+// greeting is in a file of its own: the bench's rebuild scenario edits it.
+func greeting() string { return "hello from the bench's quick Go app" }

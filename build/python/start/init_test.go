@@ -1,0 +1,21 @@
+package start_test
+
+import (
+	"testing"
+
+	"github.com/heroku/color"
+	"github.com/sclevine/spec"
+	"github.com/sclevine/spec/report"
+)
+
+func TestUnit(t *testing.T) {
+	suite := spec.New("start", spec.Report(report.Terminal{}))
+	suite("Start", testStart)
+	suite("Launch", testLaunch)
+	suite.Run(t)
+}
+
+func init() {
+	// Assertions read the log as a user would, without terminal colours.
+	color.Disable(true)
+}

@@ -1,0 +1,2 @@
+def message():
+    return "Hello from services/web, with libs/core 1"
