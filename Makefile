@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-.PHONY: fuzz docker tools stacks buildpacks builder builder-registry publish demo test test-arm64 emulation unit integration lint bench clean
+.PHONY: fuzz docker tools stacks buildpacks builder builder-registry publish demo test test-arm64 bench-arm64 emulation unit integration lint bench clean
 
 # The stack flavour (docs/stacks.md): trixie (Debian 13, the default) or
 # bookworm (Debian 12). `make stacks STACK=bookworm`, `make builder
@@ -93,6 +93,13 @@ emulation:
 test-arm64: emulation builder
 	@$(MAKE) --no-print-directory builder STACK_ARCH=arm64
 	PACK="$$(tools/pack.sh)" go test -tags emulation -count=1 -timeout 120m -v -run TestArm64 ./integration/
+
+# The emulated bench: only test-arm64's two sample specs, each building its
+# sample cold and again after an app file change; the log ends with their
+# times, labelled as emulated. `make bench` stays this machine's own.
+bench-arm64: emulation builder
+	@$(MAKE) --no-print-directory builder STACK_ARCH=arm64
+	PACK="$$(tools/pack.sh)" go test -tags emulation -count=1 -timeout 120m -v -run 'TestArm64/arm64/(publishes_one_builder|builds_the_Python_sample)' ./integration/
 
 # Speed and size against the Dockerfile ways (careful ones with BuildKit
 # cache mounts, on the builder's stack flavour), printed as markdown tables

@@ -3,7 +3,11 @@
 package integration_test
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	. "github.com/onsi/gomega"
 	"github.com/sclevine/spec"
 	"github.com/sclevine/spec/report"
@@ -70,6 +78,9 @@ func TestArm64(t *testing.T) {
 	}()
 
 	spec.Run(t, "arm64", testArm64, spec.Report(report.Terminal{}), spec.Sequential())
+	if len(emulated) > 0 {
+		t.Log("\n" + emulatedTable(emulated))
+	}
 }
 
 func testArm64(t *testing.T, context spec.G, it spec.S) {
@@ -82,10 +93,20 @@ func testArm64(t *testing.T, context spec.G, it spec.S) {
 			Expect(imageindex.Platforms(p.prefix+"/"+ref)).To(Equal([]string{"linux/amd64", "linux/arm64"}), ref)
 		}
 
-		// The toolchain pinned for arm64, the binary on tiny.
+		// The toolchain pinned for arm64, the binary on tiny; then again
+		// after a change to the app, with the caches of the first.
 		goApp := newApp(t, "../../samples/go")
-		out := p.build(goApp, append([]string{"--run-image", p.prefix + "/stack-run-tiny:trixie"}, caBinding(t)...)...)
+		flags := append([]string{"--run-image", p.prefix + "/stack-run-tiny:trixie"}, caBinding(t)...)
+		start := time.Now()
+		out := p.build(goApp, flags...)
+		cold := time.Since(start)
 		Expect(out).To(MatchRegexp(`Downloading from https?://\S+/golang.org/toolchain/@v/v0.0.1-go1\.24\.\d+\.linux-arm64.zip`))
+		Expect(architecture(t, goApp.image)).To(Equal("arm64"))
+		goApp.write("main.go", readFile(t, goApp.dir, "main.go")+"\n// changed\n")
+		start = time.Now()
+		out = p.build(goApp, flags...)
+		emulated = append(emulated, emulatedTimes{"samples/go (tiny)", cold, time.Since(start)})
+		Expect(out).NotTo(ContainSubstring("Downloading from"), "the warm build reuses the toolchain")
 		Expect(architecture(t, goApp.image)).To(Equal("arm64"))
 		Expect(goApp.get(startArm64(goApp) + "/")).To(HavePrefix("Hello from a Go app built by onbuild (go1.24."))
 		_, err := inImage(goApp.image, "/bin/sh", "-c", "true")
@@ -95,13 +116,44 @@ func testArm64(t *testing.T, context spec.G, it spec.S) {
 	it("builds the Python sample for arm64 on the python run image", func() {
 		p := publishArches(t)
 		py := newApp(t, "../../samples/python")
-		out := p.build(py, "--network", "host", "--env", "PIP_INDEX_URL="+index.URL(), "--env", "PIP_TRUSTED_HOST=127.0.0.1")
+		flags := []string{"--network", "host", "--env", "PIP_INDEX_URL=" + index.URL(), "--env", "PIP_TRUSTED_HOST=127.0.0.1"}
+		start := time.Now()
+		out := p.build(py, flags...)
+		cold := time.Since(start)
 		Expect(out).To(ContainSubstring("onbuild Python"))
+		Expect(architecture(t, py.image)).To(Equal("arm64"))
+		py.write("app.py", readFile(t, py.dir, "app.py")+"\n# changed\n")
+		start = time.Now()
+		p.build(py, flags...)
+		emulated = append(emulated, emulatedTimes{"samples/python", cold, time.Since(start)})
 		Expect(architecture(t, py.image)).To(Equal("arm64"))
 		Expect(py.get(startArm64(py) + "/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
 		machine, err := inImage(py.image, "/usr/bin/python3", "-c", "import platform; print(platform.machine())")
 		Expect(err).NotTo(HaveOccurred(), machine)
 		Expect(strings.TrimSpace(machine)).To(HaveSuffix("aarch64"))
+
+		// pack rebase takes the run image of the app's platform from the
+		// index: a patched arm64 run image is published under the same
+		// name, while the daemon holds the amd64 one under it, as an amd64
+		// machine that built for itself would.
+		runImage := p.prefix + "/stack-run-python:trixie"
+		patched := p.patchRunImage("usr/share/onbuild-test/patched", "a Debian fix")
+		Expect(exec.Command("docker", "pull", "-q", "--platform", "linux/amd64", runImage).Run()).To(Succeed())
+		before := rootFSLayers(t, py.image)
+		Expect(len(before)).To(BeNumerically(">", len(patched)-1))
+		appLayers := before[len(patched)-1:]
+		rebase := exec.Command(pack, "rebase", py.image, "--pull-policy", "always")
+		rebase.Env = append(os.Environ(), "PACK_HOME="+p.packHome)
+		rebased, err := rebase.CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(rebased))
+		after := rootFSLayers(t, py.image)
+		Expect(after[:len(patched)]).To(Equal(patched), "rebased onto the patched arm64 run image")
+		Expect(after[len(patched):]).To(Equal(appLayers), "rebase must keep every app layer as it was")
+		Expect(architecture(t, py.image)).To(Equal("arm64"))
+		fix, err := inImage(py.image, "/usr/bin/python3", "-c", "print(open('/usr/share/onbuild-test/patched').read())")
+		Expect(err).NotTo(HaveOccurred(), fix)
+		Expect(fix).To(ContainSubstring("a Debian fix"))
+		Expect(py.get(startArm64(py) + "/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
 	})
 
 	it("names the version and both architectures when the app pins a toolchain pinned for amd64 only", func() {
@@ -139,6 +191,86 @@ func testArm64(t *testing.T, context spec.G, it spec.S) {
 			Expect(string(out)).To(ContainSubstring("amd64 arm64"), script)
 		}
 	})
+}
+
+// emulatedTimes is one sample's emulated linux/arm64 build times: cold
+// (empty caches) and warm (after a change to an app file).
+type emulatedTimes struct {
+	sample     string
+	cold, warm time.Duration
+}
+
+// emulated collects the samples' times, which TestArm64 prints at its end.
+var emulated []emulatedTimes
+
+// emulatedTable is the emulated bench: a markdown table, labelled so that
+// nobody reads it as arm64's native speed.
+func emulatedTable(times []emulatedTimes) string {
+	var b strings.Builder
+	b.WriteString("Emulated linux/arm64 builds (qemu-user-static on this amd64 machine, not native arm64 speed):\n\n")
+	b.WriteString("| sample | cold | warm (after an app file change) |\n| --- | --- | --- |\n")
+	for _, e := range times {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", e.sample, e.cold.Round(time.Second), e.warm.Round(time.Second))
+	}
+	return b.String()
+}
+
+// patchRunImage publishes the arm64 python run image with one more layer
+// (file holding content) under its own tag and rewrites the run image's
+// index to name it, as a re-publish of patched stacks does; it returns the
+// patched image's layers (diff IDs).
+func (p *archPublished) patchRunImage(file, content string) []string {
+	p.t.Helper()
+	armRef := p.prefix + "/stack-run-python:trixie-arm64"
+	ref, err := name.ParseReference(armRef)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	image, err := remote.Image(ref)
+	if err != nil {
+		p.t.Fatalf("%s: %v", armRef, err)
+	}
+	var layerTar bytes.Buffer
+	w := tar.NewWriter(&layerTar)
+	for _, header := range []*tar.Header{
+		{Name: "usr/share/onbuild-test/", Typeflag: tar.TypeDir, Mode: 0755},
+		{Name: file, Typeflag: tar.TypeReg, Mode: 0644, Size: int64(len(content))},
+	} {
+		if err := w.WriteHeader(header); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+	if _, err := w.Write([]byte(content)); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		p.t.Fatal(err)
+	}
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(layerTar.Bytes())), nil
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	patched, err := mutate.AppendLayers(image, layer)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := remote.Write(ref, patched); err != nil {
+		p.t.Fatalf("push %s: %v", armRef, err)
+	}
+	if _, err := imageindex.Write(p.prefix+"/stack-run-python:trixie", []string{p.prefix + "/stack-run-python:trixie-amd64", armRef}); err != nil {
+		p.t.Fatalf("index of the patched run image: %v", err)
+	}
+	config, err := patched.ConfigFile()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var layers []string
+	for _, id := range config.RootFS.DiffIDs {
+		layers = append(layers, id.String())
+	}
+	return layers
 }
 
 // archPublished is a loopback registry holding `make publish`'s images for
