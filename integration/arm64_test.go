@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,7 +109,7 @@ func testArm64(t *testing.T, context spec.G, it spec.S) {
 		emulated = append(emulated, emulatedTimes{"samples/go (tiny)", cold, time.Since(start)})
 		Expect(out).NotTo(ContainSubstring("Downloading from"), "the warm build reuses the toolchain")
 		Expect(architecture(t, goApp.image)).To(Equal("arm64"))
-		Expect(goApp.get(startArm64(goApp) + "/")).To(HavePrefix("Hello from a Go app built by onbuild (go1.24."))
+		Expect(getArm64(goApp, startArm64(goApp)+"/")).To(HavePrefix("Hello from a Go app built by onbuild (go1.24."))
 		_, err := inImage(goApp.image, "/bin/sh", "-c", "true")
 		Expect(err).To(HaveOccurred(), "tiny has no shell")
 	})
@@ -127,7 +128,7 @@ func testArm64(t *testing.T, context spec.G, it spec.S) {
 		p.build(py, flags...)
 		emulated = append(emulated, emulatedTimes{"samples/python", cold, time.Since(start)})
 		Expect(architecture(t, py.image)).To(Equal("arm64"))
-		Expect(py.get(startArm64(py) + "/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
+		Expect(getArm64(py, startArm64(py)+"/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
 		machine, err := inImage(py.image, "/usr/bin/python3", "-c", "import platform; print(platform.machine())")
 		Expect(err).NotTo(HaveOccurred(), machine)
 		Expect(strings.TrimSpace(machine)).To(HaveSuffix("aarch64"))
@@ -153,7 +154,7 @@ func testArm64(t *testing.T, context spec.G, it spec.S) {
 		fix, err := inImage(py.image, "/usr/bin/python3", "-c", "print(open('/usr/share/onbuild-test/patched').read())")
 		Expect(err).NotTo(HaveOccurred(), fix)
 		Expect(fix).To(ContainSubstring("a Debian fix"))
-		Expect(py.get(startArm64(py) + "/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
+		Expect(getArm64(py, startArm64(py)+"/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
 	})
 
 	it("names the version and both architectures when the app pins a toolchain pinned for amd64 only", func() {
@@ -331,10 +332,13 @@ func (p *archPublished) build(a *app, extra ...string) string {
 }
 
 // startArm64 is app.start for an arm64 image: the platform named, so
-// docker prints no mismatch warning where the container id should be.
+// docker prints no mismatch warning where the container id should be, and
+// one web worker: under emulation each takes tens of seconds to import its
+// app, and the default 2×CPUs+1 of them starting at once on a loaded
+// machine answer no request for minutes.
 func startArm64(a *app) string {
 	a.t.Helper()
-	out, err := exec.Command("docker", "run", "-d", "--platform", "linux/arm64", "-p", "127.0.0.1::8080", a.image).Output()
+	out, err := exec.Command("docker", "run", "-d", "--platform", "linux/arm64", "-e", "WEB_CONCURRENCY=1", "-p", "127.0.0.1::8080", a.image).Output()
 	if err != nil {
 		a.t.Fatalf("docker run %s: %v", a.image, err)
 	}
@@ -350,6 +354,34 @@ func startArm64(a *app) string {
 		a.t.Fatalf("container port published on %q, expected 127.0.0.1", hostPort)
 	}
 	return "http://" + hostPort
+}
+
+// getArm64 is app.get with the patience emulation needs: the first answer
+// waits for the emulated interpreter to start and import the app.
+func getArm64(a *app, url string) string {
+	a.t.Helper()
+	client := http.Client{Timeout: 20 * time.Second}
+	start := time.Now()
+	deadline := start.Add(5 * time.Minute)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(url)
+		if err == nil {
+			body, readErr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if readErr == nil && resp.StatusCode == http.StatusOK {
+				a.t.Logf("%s answered after %s (emulated)", url, time.Since(start).Round(time.Second))
+				return string(body)
+			}
+			lastErr = fmt.Errorf("status %d, %v: %s", resp.StatusCode, readErr, body)
+		} else {
+			lastErr = err
+		}
+		time.Sleep(time.Second)
+	}
+	logs, _ := exec.Command("docker", "logs", a.containers[len(a.containers)-1]).CombinedOutput()
+	a.t.Fatalf("%s did not answer in 5 minutes: %v\ncontainer output:\n%s", url, lastErr, logs)
+	return ""
 }
 
 // architecture is what `docker image inspect` says of image.
