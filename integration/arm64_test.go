@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -134,27 +135,33 @@ func testArm64(t *testing.T, context spec.G, it spec.S) {
 		Expect(strings.TrimSpace(machine)).To(HaveSuffix("aarch64"))
 
 		// pack rebase takes the run image of the app's platform from the
-		// index: a patched arm64 run image is published under the same
-		// name, while the daemon holds the amd64 one under it, as an amd64
-		// machine that built for itself would.
-		runImage := p.prefix + "/stack-run-python:trixie"
+		// index: the app is pushed to the registry, a patched arm64 run
+		// image published under the same index, and the app rebased there.
 		patched := p.patchRunImage("usr/share/onbuild-test/patched", "a Debian fix")
-		Expect(exec.Command("docker", "pull", "-q", "--platform", "linux/amd64", runImage).Run()).To(Succeed())
 		before := rootFSLayers(t, py.image)
 		Expect(len(before)).To(BeNumerically(">", len(patched)-1))
 		appLayers := before[len(patched)-1:]
-		rebase := exec.Command(pack, "rebase", py.image, "--pull-policy", "always")
+		pushed := &app{t: t, dir: py.dir, image: p.prefix + "/apps/python-arm64"}
+		Expect(exec.Command("docker", "tag", py.image, pushed.image).Run()).To(Succeed())
+		push, err := exec.Command("docker", "push", "-q", pushed.image).CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(push))
+		rebase := exec.Command(pack, "rebase", pushed.image, "--publish")
 		rebase.Env = append(os.Environ(), "PACK_HOME="+p.packHome)
 		rebased, err := rebase.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), string(rebased))
-		after := rootFSLayers(t, py.image)
+		config := p.config(pushed.image)
+		Expect(config.Architecture).To(Equal("arm64"))
+		var after []string
+		for _, id := range config.RootFS.DiffIDs {
+			after = append(after, id.String())
+		}
 		Expect(after[:len(patched)]).To(Equal(patched), "rebased onto the patched arm64 run image")
 		Expect(after[len(patched):]).To(Equal(appLayers), "rebase must keep every app layer as it was")
-		Expect(architecture(t, py.image)).To(Equal("arm64"))
-		fix, err := inImage(py.image, "/usr/bin/python3", "-c", "print(open('/usr/share/onbuild-test/patched').read())")
+		Expect(exec.Command("docker", "pull", "-q", pushed.image).Run()).To(Succeed())
+		fix, err := inImage(pushed.image, "/usr/bin/python3", "-c", "print(open('/usr/share/onbuild-test/patched').read())")
 		Expect(err).NotTo(HaveOccurred(), fix)
 		Expect(fix).To(ContainSubstring("a Debian fix"))
-		Expect(getArm64(py, startArm64(py)+"/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
+		Expect(getArm64(pushed, startArm64(pushed)+"/")).To(HavePrefix("Hello from a Flask app built by onbuild (Python " + flavour.python))
 	})
 
 	it("names the version and both architectures when the app pins a toolchain pinned for amd64 only", func() {
@@ -214,6 +221,24 @@ func emulatedTable(times []emulatedTimes) string {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", e.sample, e.cold.Round(time.Second), e.warm.Round(time.Second))
 	}
 	return b.String()
+}
+
+// config reads an image's config from the registry.
+func (p *archPublished) config(ref string) *v1.ConfigFile {
+	p.t.Helper()
+	parsed, err := name.ParseReference(ref)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	image, err := remote.Image(parsed)
+	if err != nil {
+		p.t.Fatalf("%s: %v", ref, err)
+	}
+	config, err := image.ConfigFile()
+	if err != nil {
+		p.t.Fatalf("config of %s: %v", ref, err)
+	}
+	return config
 }
 
 // patchRunImage publishes the arm64 python run image with one more layer
