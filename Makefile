@@ -69,12 +69,13 @@ unit: lint
 # (ONBUILD_BUILDER, default onbuild/builder) and checks the bookworm flavour
 # on ONBUILD_BOOKWORM_BUILDER (default onbuild/builder:bookworm); its git and
 # hg servers need both tools here, its lock specs poetry and pipenv, its
-# native libraries specs a PostgreSQL server.
+# native libraries specs a PostgreSQL server, its bench spec wrk.
 integration: builder
 	@ONBUILD_BUILDER="$${ONBUILD_BOOKWORM_BUILDER:-onbuild/builder:bookworm}" $(MAKE) --no-print-directory builder STACK=bookworm
 	@tools/vcs.sh
 	@tools/locktools.sh
 	@tools/postgresql.sh
+	@tools/wrk.sh
 	PACK="$$(tools/pack.sh)" go test -count=1 -timeout 75m -v ./integration/
 
 test: unit integration
@@ -107,8 +108,10 @@ bench-arm64: emulation builder
 # BENCH_RUNS=N runs each scenario N times; ONBUILD_BUILDER=NAME builds and
 # measures that builder instead of onbuild/builder; BENCH_QUICK=1 runs
 # every scenario once, small, writing nothing (the integration suite does).
+# The serving rows load each image with wrk (tools/wrk.sh).
 bench: builder
 	@tools/locktools.sh
+	@tools/wrk.sh
 	PACK="$$(tools/pack.sh)" go run ./bench
 
 clean:

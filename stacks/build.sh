@@ -428,7 +428,11 @@ in_run_rootfs() {
   lib=usr/lib/$(multiarch_dir)
   list="/src/stacks/$name/packages.txt"
   while read -r pkg; do
-    if [[ $pkg == !* ]]; then excl+=("${pkg#!}"); else incl+=("$pkg"); fi
+    case $pkg in
+      !*) excl+=("${pkg#!}") ;;
+      /*) REMOVE+=("$pkg") ;;
+      *)  incl+=("$pkg") ;;
+    esac
   done < <(packages "$list")
 
   # C collation: the glob order of .deb files below must not vary.
@@ -438,6 +442,7 @@ in_run_rootfs() {
   # Left-out packages become "installed" with no dependencies of their own, so
   # apt satisfies dependencies on them without pulling what they need.
   : >"$st"
+  [[ ${#excl[@]} -eq 0 ]] || mapfile -t excl < <(installed_names "${excl[@]}")
   for pkg in "${excl[@]}"; do
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) == installed ]] ||
       die "$list: !$pkg is not installed in the build image"
@@ -508,6 +513,7 @@ in_run_rootfs() {
   # Documentation: keep only the copyright files (licences).
   find "$r/usr/share/doc" -type f ! -name copyright -delete
   rm -rf "$r"/usr/share/{man,info,lintian,bug,menu}
+  remove_listed "$r" ${REMOVE[@]+"${REMOVE[@]}"}
 
   local shell=/usr/sbin/nologin
   [[ -e $r/usr/bin/sh ]] && shell=/bin/sh
@@ -550,6 +556,49 @@ EOF
   for f in "${bad[@]}"; do [[ ! -e $r/$f && ! -L $r/$f ]] || die "$name: /$f must not be in the image"; done
 
   write_rootfs_tar "$r" "$meta"
+}
+
+# installed_names PATTERNS...: the installed packages each "!name" of a
+# list stands for; a name may be a dpkg-query pattern (!libdb5.3*), for
+# packages renamed between flavours (trixie's t64 libraries). A pattern
+# matching none is printed as it is, for the check that follows to name.
+installed_names() {
+  local pattern names
+  for pattern in "$@"; do
+    names=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$pattern" 2>/dev/null | awk '$1 == "installed" { print $2 }')
+    echo "${names:-$pattern}"
+  done
+}
+
+# remove_listed R PATTERNS...: removes the files an image's list names
+# with "/path" lines (globs), files of packages it keeps that no running
+# app uses. The package records stay, for the packages are there; dpkg's
+# file lists and md5sums then drop every path no longer in R (these and
+# the documentation removed above), so they name only what the image holds.
+remove_listed() {
+  local r=$1 pattern f path
+  shift
+  for pattern in "$@"; do
+    # shellcheck disable=SC2086
+    for f in "$r"$pattern; do
+      # A path one flavour lacks is no error: the lists serve both.
+      [[ -e $f || -L $f ]] || { log "$pattern matches nothing in this image"; continue; }
+      rm -rf "$f"
+    done
+  done
+  [[ -d $r/var/lib/dpkg/info ]] || return 0
+  for f in "$r"/var/lib/dpkg/info/*.list; do
+    while read -r path; do
+      if [[ -e $r$path || -L $r$path ]]; then echo "$path"; fi
+    done <"$f" >"$f.new"
+    mv "$f.new" "$f"
+  done
+  for f in "$r"/var/lib/dpkg/info/*.md5sums; do
+    while read -r sum path; do
+      if [[ -e $r/$path || -L $r/$path ]]; then echo "$sum  $path"; fi
+    done <"$f" >"$f.new"
+    mv "$f.new" "$f"
+  done
 }
 
 in_container() {
