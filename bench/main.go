@@ -83,6 +83,8 @@ type bench struct {
 	flavour string
 	// docker is the docker client that speaks BuildKit here.
 	docker dockerClient
+	// served are the images kept for the serving rows (bench/serving.go).
+	served []servedImage
 }
 
 // stackImage is the flavour's stack image NAME (build, run-python, run-tiny).
@@ -106,6 +108,10 @@ func run() error {
 	if err := b.measure(report); err != nil {
 		return err
 	}
+	if err := b.serveAll(report); err != nil {
+		return err
+	}
+	report.servingNotes(b.servingPlan())
 	out := report.markdown(b.machine()) + phaseTable(b.phases) + layerTable(b.layers)
 	fmt.Print(out)
 	if len(b.only) > 0 || b.quick {
@@ -454,6 +460,9 @@ func (b *bench) appRun(report *table, app benchApp, v variant, i int) error {
 				return err
 			}
 		}
+	}
+	if servesVariant(app.name, v.name) && i == b.runs-1 {
+		return b.keepForServing(app.name, v.name, image)
 	}
 	return nil
 }

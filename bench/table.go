@@ -15,6 +15,15 @@ type table struct {
 	sizes     map[string]map[string][]int64
 	notes     []string
 	ids       map[string]map[string]bool
+	// values are measures other than build times and sizes (the serving
+	// rows), each scenario with its own format.
+	values  map[string]map[string][]float64
+	formats map[string]string
+	// diagnostics are measures of runs that are no variant (onbuild's
+	// image with one worker), printed as notes, in the order first seen.
+	diagnostics       map[string][]float64
+	diagnosticFormats map[string]string
+	diagnosticOrder   []string
 }
 
 func (t *table) init() {
@@ -22,6 +31,8 @@ func (t *table) init() {
 		t.times = map[string]map[string][]time.Duration{}
 		t.sizes = map[string]map[string][]int64{}
 		t.ids = map[string]map[string]bool{}
+		t.values = map[string]map[string][]float64{}
+		t.formats = map[string]string{}
 	}
 }
 
@@ -36,6 +47,7 @@ func (t *table) see(scenario, variant string) {
 	if t.times[scenario] == nil {
 		t.times[scenario] = map[string][]time.Duration{}
 		t.sizes[scenario] = map[string][]int64{}
+		t.values[scenario] = map[string][]float64{}
 	}
 }
 
@@ -47,6 +59,19 @@ func (t *table) add(scenario, variant string, d time.Duration) {
 func (t *table) addSize(scenario, variant string, bytes int64) {
 	t.see(scenario, variant)
 	t.sizes[scenario][variant] = append(t.sizes[scenario][variant], bytes)
+}
+
+// addValue records a measure printed with format ("%.0f", "%.1f ms").
+func (t *table) addValue(scenario, variant string, value float64, format string) {
+	t.see(scenario, variant)
+	t.values[scenario][variant] = append(t.values[scenario][variant], value)
+	t.formats[scenario] = format
+}
+
+func medianValue(samples []float64) float64 {
+	sorted := append([]float64{}, samples...)
+	sort.Float64s(sorted)
+	return sorted[len(sorted)/2]
 }
 
 func (t *table) note(line string) {
@@ -109,6 +134,17 @@ func (t *table) cell(scenario, variant string) string {
 		sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
 		return fmt.Sprintf("%.1f MB", float64(sizes[len(sizes)/2])/1e6)
 	}
+	if values := t.values[scenario][variant]; len(values) > 0 {
+		format := t.formats[scenario]
+		cell := fmt.Sprintf(format, medianValue(values))
+		if len(values) > 1 {
+			sorted := append([]float64{}, values...)
+			sort.Float64s(sorted)
+			number := strings.Fields(format)[0]
+			cell += fmt.Sprintf(" ("+number+"–"+number+")", sorted[0], sorted[len(sorted)-1])
+		}
+		return cell
+	}
 	return "–"
 }
 
@@ -145,6 +181,10 @@ func (t *table) ratio(scenario, other string) string {
 	oursSize, theirsSize := t.sizes[scenario][t.variants[0]], t.sizes[scenario][other]
 	if len(oursSize) > 0 && len(theirsSize) > 0 {
 		return fmt.Sprintf("%.2f×", float64(oursSize[0])/float64(theirsSize[0]))
+	}
+	oursValues, theirsValues := t.values[scenario][t.variants[0]], t.values[scenario][other]
+	if len(oursValues) > 0 && len(theirsValues) > 0 {
+		return fmt.Sprintf("%.2f×", medianValue(oursValues)/medianValue(theirsValues))
 	}
 	return "–"
 }

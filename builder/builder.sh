@@ -7,6 +7,9 @@
 #   make builder STACK=bookworm   onbuild/builder:bookworm on the bookworm stacks
 #
 # Env: STACK            the stack flavour (docs/stacks.md)
+#      STACK_ARCH       amd64 or arm64 (default: this machine's): the builder for
+#                       another machine's is onbuild/builder:ARCH (or
+#                       :FLAVOUR-ARCH), from `make stacks buildpacks STACK_ARCH=ARCH`
 #      ONBUILD_BUILDER  the image name instead of the flavour's default
 #      OFFLINE=1        onbuild/builder-offline[:FLAVOUR], the builder's name with
 #                       -offline (docs/publishing.md)
@@ -22,7 +25,7 @@ source "$root/tools/lib.sh"
 source "$root/builder/defaults.sh"
 stack_flavour
 pack=$("$root/tools/pack.sh")
-lifecycle=$("$root/tools/lifecycle.sh")
+lifecycle=$("$root/tools/lifecycle.sh" "$STACK_ARCH")
 
 # build_env NAME VALUE: a [[build.env]] entry, the default every build on
 # the builder gets for NAME; `pack build --env NAME=...` still wins.
@@ -36,7 +39,7 @@ mirror=$(debian_mirror "$STACK_SUITE")
 security_mirror=$(debian_security_mirror "$STACK_SUITE")
 for name in build run-python run-tiny; do
   docker image inspect "$(stack_image "$name")" >/dev/null 2>&1 ||
-    die "$(stack_image "$name") is not in the daemon: run \`make stacks STACK=$STACK\`"
+    die "$(stack_image "$name") is not in the daemon: run \`make stacks STACK=$STACK STACK_ARCH=$STACK_ARCH\`"
 done
 
 # OFFLINE=1: onbuild/builder-offline, whose buildpacks carry their
@@ -46,8 +49,13 @@ done
 # out/ directory stay as they are for the builds and scripts that use them.
 suffix=""
 [[ $STACK == "$STACK_DEFAULT" ]] || suffix="-$STACK"
-image=$BUILDER_IMAGE config=$out/builder$suffix buildpacks=$out/buildpacks
+[[ $STACK_ARCH == "$(host_arch)" ]] || suffix+="-$STACK_ARCH"
+image=$BUILDER_IMAGE config=$out/builder$suffix buildpacks=$(buildpacks_dir "$out" "$STACK_ARCH")
+[[ -d $buildpacks ]] || die "$buildpacks is missing: run \`make buildpacks STACK_ARCH=$STACK_ARCH\`"
 if [[ ${OFFLINE:-} == 1 ]]; then
+  # offline-deps.sh fetches the dependencies pinned for this machine's
+  # architecture only.
+  [[ $STACK_ARCH == "$(host_arch)" ]] || die "OFFLINE=1 builds only this machine's architecture ($(host_arch)), not STACK_ARCH=$STACK_ARCH"
   image=$(offline_image "$BUILDER_IMAGE")
   # One set of offline buildpacks serves every flavour: they carry the
   # packages of each.
@@ -63,9 +71,12 @@ fi
 # the build cannot see, from their own folders. Each flavour's stamp is kept
 # in out/run-images, which `make buildpacks` leaves alone, and every
 # flavour's goes into the buildpacks: the builders of several flavours (and
-# the one buildpackage `make publish` makes of each) share them.
+# the one buildpackage `make publish` makes of each) share them. Another
+# architecture's stamps are kept apart (out/run-images-ARCH), as its
+# buildpacks are.
 stamp_run_image() {
-  local tmp container stamps=$out/run-images
+  local tmp container stamps
+  stamps=$(run_images_dir "$out" "$STACK_ARCH")
   tmp=$(mktemp -d)
   container=$(docker create "$(stack_image run-python)" /nonexistent)
   if ! docker export "$container" >"$tmp/rootfs.tar"; then
@@ -92,7 +103,7 @@ stamp_run_image "$buildpacks"
 mkdir -p "$config"
 {
   sed -e "s|@OUT@/buildpacks/|$buildpacks/|g" -e "s|@OUT@|$out|g" -e "s|@LIFECYCLE@|$lifecycle|g" \
-    -e "s|@STACK@|$STACK|g" "$root/builder/builder.toml.in"
+    -e "s|@STACK@|$STACK|g" -e "s|@TAG@|$STACK_TAG|g" "$root/builder/builder.toml.in"
   # Defaults taken from this machine, which builds with the same network.
   check_builder_default BP_DEBIAN_MIRROR "$mirror" "the apt sources" DEBIAN_MIRROR || exit 1
   build_env BP_DEBIAN_MIRROR "$mirror"
@@ -111,4 +122,4 @@ mkdir -p "$config"
   done
 } >"$config/builder.toml"
 "$pack" builder create "$image" --config "$config/builder.toml" --pull-policy never
-log "$image: the $STACK stacks ($STACK_ID)"
+log "$image: the $STACK stacks ($STACK_ID), linux/$STACK_ARCH"

@@ -14,7 +14,7 @@ import (
 
 // testBench runs `make bench`'s program once over every scenario, small
 // (BENCH_QUICK=1: one run, a Go app that imports nothing, the lock apps'
-// package added only), on
+// package added only, one start and a 2 s load per served image), on
 // the builder under test, so the bench cannot break unnoticed: a version
 // the index does not serve, an image of another flavour, a Dockerfile that
 // no longer builds all fail here.
@@ -59,6 +59,24 @@ func testBench(t *testing.T, context spec.G, it spec.S) {
 		}
 		Expect(out).To(ContainSubstring("onbuild, one requirement change: downloaded six 1 time(s), flask 0 time(s)"))
 		Expect(out).To(ContainSubstring("| scenario | before | Analyzer |"), "the phase table")
+
+		// The serving rows: onbuild's image and the multi-stage
+		// Dockerfile's, started, loaded and measured at rest; the goals and
+		// the workers each ran in the notes.
+		for _, app := range []string{"Flask", "Go"} {
+			for measure, value := range map[string]string{
+				"docker run to first HTTP 200": `\d+\.\d\d s`, "requests/s": `\d+`,
+				"p99 latency": `\d+\.\d ms`, "memory at rest after the load": `\d+\.\d MB`,
+			} {
+				Expect(row(out, app+": serving, "+measure)).To(MatchRegexp(`^`+value+` \| – \| `+value+` \| – \| – \| \d+\.\d\d× \|`),
+					"%s: serving, %s\n%s", app, measure, out)
+			}
+			Expect(out).To(MatchRegexp(`serving, ` + app + `: onbuild's first response \d+\.\d\d× the multi-stage Dockerfile's \(goal ≤ 1\.1×: (met|missed)\); ` +
+				`its requests/s \d+\.\d\d× \(goal ≥ 1×: (met|missed)\)`))
+		}
+		Expect(out).To(MatchRegexp(`serving, Flask, onbuild: [1-9]\d* gunicorn worker\(s\) beside the master, as web-concurrency chose at start \(onbuild: WEB_CONCURRENCY=`))
+		Expect(out).To(ContainSubstring("serving, Flask, multi-stage Dockerfile: 1 gunicorn worker(s) beside the master"))
+		Expect(out).To(ContainSubstring("serving, Go, onbuild: one Go process"))
 
 		after, err := os.ReadFile(results)
 		Expect(err).NotTo(HaveOccurred())

@@ -3,6 +3,8 @@ package integration_test
 import (
 	"encoding/json"
 	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -57,6 +59,21 @@ func testStacks(t *testing.T, context spec.G, it spec.S) {
 		Expect(out).To(Equal("True\n"))
 	})
 
+	it("keeps the python run image at most 45 MB, its package records true to its files", func() {
+		out, err := exec.Command("docker", "image", "inspect", "-f", "{{.Size}}", pythonRunImage).Output()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)).To(BeNumerically("<=", 45_000_000), pythonRunImage)
+
+		// What stacks/build.sh removes goes from dpkg's file lists too; a
+		// package left out has no record; nothing links a library the image
+		// lacks (the modules of the libraries left out went with them).
+		cmd := exec.Command("docker", "run", "--rm", "-i", "--entrypoint", "python3", pythonRunImage, "-")
+		cmd.Stdin = strings.NewReader(recordsCheck)
+		checked, err := cmd.CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(checked))
+		Expect(string(checked)).To(Equal("missing: 0 []\nsame records: True\nunresolved: []\n"))
+	})
+
 	it("runs builds as cnb 1000:1000 with Python tooling and without git or hg", func() {
 		out, err := inImage(buildImage, "sh", "-c", "id -u; id -g; python3 -m venv /tmp/v && /tmp/v/bin/pip --version && gcc --version | head -1; command -v git hg; true")
 		Expect(err).NotTo(HaveOccurred(), out)
@@ -67,3 +84,43 @@ func testStacks(t *testing.T, context spec.G, it spec.S) {
 		Expect(out).NotTo(ContainSubstring("/hg"))
 	})
 }
+
+// recordsCheck runs in the python run image: the paths dpkg's file lists
+// name that are not there, whether status.d and dpkg's status name the
+// same packages, and the shared objects a file in /usr links (DT_NEEDED,
+// read from the ELF headers: the image has no ldd) that no file in
+// /usr/lib is named.
+const recordsCheck = `import glob, os
+# dpkg's file lists name only what the image holds.
+missing = [p for f in glob.glob("/var/lib/dpkg/info/*.list") for p in open(f).read().split("\n") if p and not os.path.lexists(p)]
+print("missing:", len(missing), missing[:5])
+# status.d and dpkg's status name the same packages.
+status = sorted(l.split()[1] for l in open("/var/lib/dpkg/status") if l.startswith("Package: "))
+print("same records:", status == sorted(os.listdir("/var/lib/dpkg/status.d")))
+# every shared object a file links is in the image
+import struct
+def needed(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return []
+    shoff, = struct.unpack_from("<Q", data, 0x28); shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    out = []
+    for s in sections:
+        if s[1] == 6:  # SHT_DYNAMIC
+            strtab = sections[s[6]]
+            for off in range(s[4], s[4] + s[5], 16):
+                tag, val = struct.unpack_from("<qQ", data, off)
+                if tag == 1:
+                    end = data.index(b"\0", strtab[4] + val)
+                    out.append(data[strtab[4] + val:end].decode())
+    return out
+libs = set(os.path.basename(p) for d in ("/usr/lib", "/usr/lib64") for p in glob.glob(d + "/**/*", recursive=True))
+unresolved = set()
+for d in ("/usr/bin", "/usr/lib"):
+    for p in glob.glob(d + "/**/*", recursive=True):
+        if os.path.isfile(p) and not os.path.islink(p) and (".so" in p or d == "/usr/bin"):
+            unresolved |= {n for n in needed(p) if n not in libs}
+print("unresolved:", sorted(unresolved))
+`

@@ -7,8 +7,12 @@
 #   stacks/build.sh build run-python     only those (run images need the build image)
 #
 # Images: onbuild/stack-build:FLAVOUR, onbuild/stack-run-python:FLAVOUR,
-#         onbuild/stack-run-tiny:FLAVOUR (docs/stacks.md)
+#         onbuild/stack-run-tiny:FLAVOUR (docs/stacks.md); FLAVOUR-ARCH for
+#         an architecture other than this machine's
 # Env:    STACK                   the flavour: trixie (default) or bookworm
+#         STACK_ARCH              amd64 or arm64 (default: this machine's); another
+#                                 machine's needs emulation (tools/emulation.sh),
+#                                 and its root filesystems take minutes more
 #         DEBIAN_MIRROR           default: the Debian URI in this machine's apt sources
 #         DEBIAN_SECURITY_MIRROR  default: the -security URI in this machine's apt sources
 #         STACKS_UPDATES=0        the release as it was, without the -updates and
@@ -25,7 +29,6 @@ LOG_NAME=stacks
 # shellcheck source=tools/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 
-ARCH=amd64
 CNB_UID=1000
 CNB_GID=1000
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -59,7 +62,8 @@ ensure_debootstrap() {
 
 key_of() {
   { cat "$STACKS/$1/packages.txt" 2>/dev/null || echo "$1"; cat "$SELF"; echo "$MIRROR"; echo "$SUITE"
-    [[ $1 == minbase ]] || echo "$SECURITY_MIRROR $UPDATES"; } |
+    [[ $1 == minbase ]] || echo "$SECURITY_MIRROR $UPDATES"
+    [[ $ARCH == amd64 ]] || echo "$ARCH"; } |
     sha256sum | cut -c1-16
 }
 
@@ -99,11 +103,21 @@ minbase_image() {
   if [[ ! -f $tar ]]; then
     ensure_debootstrap
     [[ $(id -u) -eq 0 ]] || die "debootstrap needs root"
-    log "debootstrap --variant=minbase $SUITE (about a minute)"
     tmp=$(mktemp -d "$CACHE/.minbase.XXXXXX")
     CLEANUP+=("rm -rf '$tmp'")
-    debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$tmp/rootfs" "$MIRROR" >"$tmp/log" 2>&1 ||
-      { tail -n 30 "$tmp/log" >&2; die "debootstrap failed"; }
+    if [[ $ARCH == "$(host_arch)" ]]; then
+      log "debootstrap --variant=minbase $SUITE (about a minute)"
+      debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$tmp/rootfs" "$MIRROR" >"$tmp/log" 2>&1 ||
+        { tail -n 30 "$tmp/log" >&2; die "debootstrap failed"; }
+    else
+      # Another architecture's packages are unpacked here, then configured
+      # by their own programs, which run under emulation in the chroot.
+      log "debootstrap --variant=minbase --arch=$ARCH $SUITE, second stage emulated (a few minutes)"
+      debootstrap --foreign --variant=minbase --arch="$ARCH" "$SUITE" "$tmp/rootfs" "$MIRROR" >"$tmp/log" 2>&1 ||
+        { tail -n 30 "$tmp/log" >&2; die "debootstrap --foreign failed"; }
+      chroot "$tmp/rootfs" /debootstrap/debootstrap --second-stage >>"$tmp/log" 2>&1 ||
+        { tail -n 30 "$tmp/log" >&2; die "debootstrap --second-stage failed"; }
+    fi
     tar -C "$tmp/rootfs" --numeric-owner -cf "$tmp/rootfs.tar" .
     for f in "$CACHE"/minbase-*.tar; do [[ -e $f ]] && rm -f "$f"; done
     mv "$tmp/rootfs.tar" "$tar"
@@ -151,7 +165,7 @@ rootfs_run() {
 load_image() {
   local name=$1 key=$2 tar=$3 tag released version desc old new dir
   local -a args
-  tag="onbuild/stack-$name:$TAG"
+  tag=$(stack_image "$name")
   released=$(sed -n 's/^released=//p' "${tar%.tar}.meta")
   version=$(sed -n 's/^version=//p' "${tar%.tar}.meta")
   args=(-layer "$tar" -tag "$tag" -created "$released" -arch "$ARCH" -user "$CNB_UID:$CNB_GID"
@@ -197,8 +211,8 @@ ensure_image() {
   key=$(key_of "$name")
   tar="$CACHE/$name-$key.tar"
   if [[ -z ${STACKS_FORCE:-} ]] &&
-     [[ $(docker image inspect -f '{{index .Config.Labels "io.onbuild.stack.key"}}' "onbuild/stack-$name:$TAG" 2>/dev/null) == "$key" ]]; then
-    log "$name: onbuild/stack-$name:$TAG is up to date (key $key)"
+     [[ $(docker image inspect -f '{{index .Config.Labels "io.onbuild.stack.key"}}' "$(stack_image "$name")" 2>/dev/null) == "$key" ]]; then
+    log "$name: $(stack_image "$name") is up to date (key $key)"
   else
     if [[ -n ${STACKS_FORCE:-} || ! -f $tar ]]; then
       case $name in
@@ -231,15 +245,16 @@ main() {
   done
 
   stack_flavour
+  ARCH=$STACK_ARCH
   SUITE=$STACK_SUITE
   MIRROR=$(debian_mirror "$SUITE")
   [[ -n $MIRROR ]] || die "no apt source serves Debian; set DEBIAN_MIRROR"
   UPDATES=${STACKS_UPDATES:-1}
-  TAG=$STACK
+  TAG=$STACK_TAG
   case $UPDATES in
     1) SECURITY_MIRROR=$(debian_security_mirror "$SUITE")
        [[ -n $SECURITY_MIRROR ]] || die "no apt source serves Debian's security archive; set DEBIAN_SECURITY_MIRROR" ;;
-    0) SECURITY_MIRROR="" TAG=$STACK-base ;;
+    0) SECURITY_MIRROR="" TAG=$STACK_TAG-base ;;
     *) die "STACKS_UPDATES=$UPDATES: use 0 (the release without its updates) or leave it unset" ;;
   esac
   SOURCES="$SUITE"
@@ -249,8 +264,9 @@ main() {
   # The base flavour's run images are built in its own build image.
   stack_image() { echo "onbuild/stack-$1:$TAG"; }
   mkdir -p "$CACHE"
-  log "flavour $STACK: Debian $SOURCES"
+  log "flavour $STACK: Debian $SOURCES, $ARCH"
   ensure_tools "$root_dir"
+  [[ $ARCH == "$(host_arch)" ]] || "$root_dir/tools/emulation.sh" "$ARCH"
   helper_flags
 
   local start=$SECONDS
@@ -394,14 +410,29 @@ write_sbom() {
   } >"$r$SBOM"
 }
 
+# The multiarch directory of the container's architecture (Debian's
+# libraries live in /usr/lib/TRIPLET).
+multiarch_dir() {
+  case $(dpkg --print-architecture) in
+    amd64) echo x86_64-linux-gnu ;;
+    arm64) echo aarch64-linux-gnu ;;
+    *) die "no multiarch directory known for $(dpkg --print-architecture)" ;;
+  esac
+}
+
 # In the build image, as root: resolves the closure of an image's package list
 # with apt, extracts it into an empty tree and writes /out/rootfs.tar.
 in_run_rootfs() {
-  local name=$1 list r=/rootfs debs=/tmp/debs st=/tmp/status deb pkg ver have f meta
+  local name=$1 list r=/rootfs debs=/tmp/debs st=/tmp/status deb pkg ver have f meta lib
   local -a incl=() excl=()
+  lib=usr/lib/$(multiarch_dir)
   list="/src/stacks/$name/packages.txt"
   while read -r pkg; do
-    if [[ $pkg == !* ]]; then excl+=("${pkg#!}"); else incl+=("$pkg"); fi
+    case $pkg in
+      !*) excl+=("${pkg#!}") ;;
+      /*) REMOVE+=("$pkg") ;;
+      *)  incl+=("$pkg") ;;
+    esac
   done < <(packages "$list")
 
   # C collation: the glob order of .deb files below must not vary.
@@ -411,6 +442,7 @@ in_run_rootfs() {
   # Left-out packages become "installed" with no dependencies of their own, so
   # apt satisfies dependencies on them without pulling what they need.
   : >"$st"
+  [[ ${#excl[@]} -eq 0 ]] || mapfile -t excl < <(installed_names "${excl[@]}")
   for pkg in "${excl[@]}"; do
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) == installed ]] ||
       die "$list: !$pkg is not installed in the build image"
@@ -453,7 +485,7 @@ in_run_rootfs() {
   # What maintainer scripts would have done, plus the image's own files.
   [[ -e $r/usr/bin/dash && ! -e $r/usr/bin/sh ]] && ln -s dash "$r/usr/bin/sh"
   make_ca_certs "$r"
-  if [[ -e $r/usr/lib/x86_64-linux-gnu/libssl.so.3 ]]; then
+  if [[ -e $r/$lib/libssl.so.3 ]]; then
     # OpenSSL's default paths; the openssl package that ships them is left out.
     mkdir -p "$r/usr/lib/ssl"
     ln -s /etc/ssl/certs "$r/usr/lib/ssl/certs"
@@ -475,12 +507,13 @@ in_run_rootfs() {
     # What no running app uses, about 11 MB: glibc's iconv modules (Python's
     # codecs are its own; UTF-8 and Latin-1 are built into libc), CPython's
     # test support package and C test modules, and pydoc's topic index.
-    rm -rf "$r/usr/lib/x86_64-linux-gnu/gconv" "$r"/usr/lib/python3.*/test "$r"/usr/lib/python3.*/pydoc_data
+    rm -rf "$r/$lib/gconv" "$r"/usr/lib/python3.*/test "$r"/usr/lib/python3.*/pydoc_data
     rm -f "$r"/usr/lib/python3.*/lib-dynload/{_test,_ctypes_test,_xxtestfuzz,xxlimited,xxsubtype}*.so
   fi
   # Documentation: keep only the copyright files (licences).
   find "$r/usr/share/doc" -type f ! -name copyright -delete
   rm -rf "$r"/usr/share/{man,info,lintian,bug,menu}
+  remove_listed "$r" ${REMOVE[@]+"${REMOVE[@]}"}
 
   local shell=/usr/sbin/nologin
   [[ -e $r/usr/bin/sh ]] && shell=/bin/sh
@@ -519,10 +552,53 @@ EOF
 
   # Guard the promises the run images make.
   local bad=(usr/bin/apt usr/bin/apt-get usr/bin/dpkg usr/bin/dpkg-deb usr/bin/gcc usr/bin/cc usr/bin/pip usr/bin/pip3)
-  [[ $name == run-tiny ]] && bad+=(usr/bin/sh usr/bin/dash usr/lib/x86_64-linux-gnu/libc.so.6)
+  [[ $name == run-tiny ]] && bad+=(usr/bin/sh usr/bin/dash "$lib/libc.so.6")
   for f in "${bad[@]}"; do [[ ! -e $r/$f && ! -L $r/$f ]] || die "$name: /$f must not be in the image"; done
 
   write_rootfs_tar "$r" "$meta"
+}
+
+# installed_names PATTERNS...: the installed packages each "!name" of a
+# list stands for; a name may be a dpkg-query pattern (!libdb5.3*), for
+# packages renamed between flavours (trixie's t64 libraries). A pattern
+# matching none is printed as it is, for the check that follows to name.
+installed_names() {
+  local pattern names
+  for pattern in "$@"; do
+    names=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$pattern" 2>/dev/null | awk '$1 == "installed" { print $2 }')
+    echo "${names:-$pattern}"
+  done
+}
+
+# remove_listed R PATTERNS...: removes the files an image's list names
+# with "/path" lines (globs), files of packages it keeps that no running
+# app uses. The package records stay, for the packages are there; dpkg's
+# file lists and md5sums then drop every path no longer in R (these and
+# the documentation removed above), so they name only what the image holds.
+remove_listed() {
+  local r=$1 pattern f path
+  shift
+  for pattern in "$@"; do
+    # shellcheck disable=SC2086
+    for f in "$r"$pattern; do
+      # A path one flavour lacks is no error: the lists serve both.
+      [[ -e $f || -L $f ]] || { log "$pattern matches nothing in this image"; continue; }
+      rm -rf "$f"
+    done
+  done
+  [[ -d $r/var/lib/dpkg/info ]] || return 0
+  for f in "$r"/var/lib/dpkg/info/*.list; do
+    while read -r path; do
+      if [[ -e $r$path || -L $r$path ]]; then echo "$path"; fi
+    done <"$f" >"$f.new"
+    mv "$f.new" "$f"
+  done
+  for f in "$r"/var/lib/dpkg/info/*.md5sums; do
+    while read -r sum path; do
+      if [[ -e $r/$path || -L $r/$path ]]; then echo "$sum  $path"; fi
+    done <"$f" >"$f.new"
+    mv "$f.new" "$f"
+  done
 }
 
 in_container() {

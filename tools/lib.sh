@@ -16,7 +16,15 @@ STACK_FLAVOURS="trixie bookworm"
 STACK_DEFAULT=trixie
 
 # stack_flavour sets STACK (checked), STACK_SUITE, STACK_ID,
-# STACK_DEBIAN_VERSION and BUILDER_IMAGE (ONBUILD_BUILDER overrides it).
+# STACK_DEBIAN_VERSION, STACK_ARCH, STACK_TAG and BUILDER_IMAGE
+# (ONBUILD_BUILDER overrides it).
+#
+# STACK_ARCH is the architecture the images are for (docs/publishing.md):
+# this machine's own unless set (make stacks STACK_ARCH=arm64). Images for
+# this machine's architecture keep the plain names (onbuild/stack-build:trixie,
+# onbuild/builder); those for another carry it in their tag
+# (onbuild/stack-build:trixie-arm64, onbuild/builder:arm64), so the two
+# never replace each other in one daemon.
 stack_flavour() {
   STACK=${STACK:-$STACK_DEFAULT}
   [[ " $STACK_FLAVOURS " == *" $STACK "* ]] ||
@@ -27,11 +35,38 @@ stack_flavour() {
     trixie)   STACK_DEBIAN_VERSION=13 ;;
     bookworm) STACK_DEBIAN_VERSION=12 ;;
   esac
+  STACK_ARCH=${STACK_ARCH:-$(host_arch)}
+  [[ " $STACK_ARCHES " == *" $STACK_ARCH "* ]] ||
+    die "STACK_ARCH=$STACK_ARCH is not an architecture onbuild builds for; use one of: $STACK_ARCHES"
+  STACK_TAG=$STACK
+  [[ $STACK_ARCH == "$(host_arch)" ]] || STACK_TAG+="-$STACK_ARCH"
   # The default flavour's builder is plain onbuild/builder; the others are
-  # tags of it.
+  # tags of it. ONBUILD_BUILDER names this machine's architecture's builder;
+  # another's adds its architecture to the tag, as the default name does.
   local tag=""
   [[ $STACK == "$STACK_DEFAULT" ]] || tag=":$STACK"
   BUILDER_IMAGE=${ONBUILD_BUILDER:-onbuild/builder$tag}
+  [[ $STACK_ARCH == "$(host_arch)" ]] || BUILDER_IMAGE=$(arch_image "$BUILDER_IMAGE" "$STACK_ARCH")
+}
+
+# arch_image IMAGE ARCH: IMAGE's tag with -ARCH after it, or ARCH as the tag
+# when it has none (onbuild/builder -> onbuild/builder:arm64,
+# onbuild/builder:bookworm -> onbuild/builder:bookworm-arm64).
+arch_image() {
+  local name=${1##*/}
+  if [[ $name == *:* ]]; then echo "$1-$2"; else echo "$1:$2"; fi
+}
+
+# The architectures onbuild's images are made for, by Debian's and Go's name.
+STACK_ARCHES="amd64 arm64"
+
+# host_arch: this machine's architecture by Debian's (and Go's) name.
+host_arch() {
+  case $(uname -m) in
+    x86_64) echo amd64 ;;
+    aarch64 | arm64) echo arm64 ;;
+    *) uname -m ;;
+  esac
 }
 
 # check_stamped BUILDPACKS: builder/builder.sh recorded the $STACK run
@@ -41,7 +76,7 @@ check_stamped() {
   local name
   for name in debian-packages native-libraries; do
     [[ -f $1/$name/run-images/$STACK_ID.libraries ]] ||
-      die "$1/$name has no record of the $STACK run image: run \`make builder STACK=$STACK\` first"
+      die "$1/$name has no record of the $STACK run image: run \`make builder STACK=$STACK$(arch_arg)\` first"
   done
 }
 
@@ -53,9 +88,27 @@ offline_image() {
   echo "${1%"$tag"}-offline$tag"
 }
 
+# buildpacks_dir OUT ARCH: where tools/buildpacks.sh puts the buildpacks
+# compiled for ARCH: OUT/buildpacks for this machine's, else OUT/buildpacks-ARCH.
+buildpacks_dir() {
+  if [[ $2 == "$(host_arch)" ]]; then echo "$1/buildpacks"; else echo "$1/buildpacks-$2"; fi
+}
+
+# run_images_dir OUT ARCH: where builder/builder.sh keeps the stamps of
+# ARCH's run images: OUT/run-images for this machine's, else
+# OUT/run-images-ARCH. Apart because the two architectures' package records
+# and library names differ under the same stack id.
+run_images_dir() {
+  if [[ $2 == "$(host_arch)" ]]; then echo "$1/run-images"; else echo "$1/run-images-$2"; fi
+}
+
+# arch_arg: " STACK_ARCH=$STACK_ARCH" for another machine's architecture,
+# else nothing: what a make command in a message needs.
+arch_arg() { [[ ${STACK_ARCH:-$(host_arch)} == "$(host_arch)" ]] || echo " STACK_ARCH=$STACK_ARCH"; }
+
 # stack_image NAME: the local image of stack image NAME (build, run-python,
-# run-tiny) of the current flavour.
-stack_image() { echo "onbuild/stack-$1:$STACK"; }
+# run-tiny) of the current flavour and architecture.
+stack_image() { echo "onbuild/stack-$1:${STACK_TAG:-$STACK}"; }
 
 # --- Debian mirrors --------------------------------------------------------
 # Stacks and builds download from where this machine's apt does, so no host

@@ -27,10 +27,15 @@ cache=$root/.cache/offline
 # shellcheck source=tools/lib.sh
 source "$root/tools/lib.sh"
 
-# dependencies FILE: "id version uri sha256" per [[metadata.dependencies]].
+# dependencies FILE ARCH: "id version uri sha256" per [[metadata.dependencies]]
+# pinned for ARCH (its purl's arch qualifier: ARCH, "all", or none): each
+# architecture's builder carries its own.
 dependencies() {
-  awk '
-    function flush() { if (uri != "") print id, version, uri, sum; id = version = uri = sum = "" }
+  awk -v want="$2" '
+    function flush() {
+      if (uri != "" && (arch == "" || arch == want || arch == "all")) print id, version, uri, sum
+      id = version = uri = sum = arch = ""
+    }
     /^\[\[metadata\.dependencies\]\]/ { flush(); in_dep = 1; next }
     /^\[/ { if ($0 !~ /^\[\[metadata\.dependencies\./) { flush(); in_dep = 0 } ; next }
     in_dep && /^ *(id|version|uri|checksum) = "/ {
@@ -38,6 +43,7 @@ dependencies() {
       if ($1 == "id") id = value; else if ($1 == "version") version = value
       else if ($1 == "uri") uri = value; else sum = value
     }
+    in_dep && /^ *purls = / && match($0, /[?&]arch=[a-z0-9]+/) { arch = substr($0, RSTART + 6, RLENGTH - 6) }
     END { flush() }' "$1"
 }
 
@@ -94,6 +100,6 @@ for toml in "$dest"/*/buildpack.toml; do
     # A hard link: the cache and the copy share the bytes.
     ln -f "$artifact" "$deps/$sum/$(basename "$uri")"
     printf 'id = "%s"\nversion = "%s"\nuri = "%s"\nchecksum = "%s"\n' "$id" "$version" "$uri" "$checksum" >"$deps/$sum.toml"
-  done < <(dependencies "$toml")
+  done < <(dependencies "$toml" "$(host_arch)")
 done
 log "buildpacks with their dependencies in $dest ($(du -sh "$dest" | cut -f1))"

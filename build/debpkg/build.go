@@ -15,6 +15,7 @@ import (
 
 	"github.com/onbuild-buildpacks/onbuild/internal/debian"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
+	"github.com/onbuild-buildpacks/onbuild/internal/target"
 )
 
 // Build is the onbuild/debian-packages build.
@@ -166,7 +167,7 @@ func (b Builder) readIndex(ctx libcnb.BuildContext, s Settings) (libcnb.Layer, d
 		return cacheLayer, debian.Archive{}, nil, fmt.Errorf("unable to create the %s layer\n%w", CacheLayer.Name, err)
 	}
 	cacheLayer.LayerTypes = CacheLayer.Types
-	archive, err := b.archive(s, suite, filepath.Join(cacheLayer.Path, "indexes"))
+	archive, err := b.archive(s, suite, target.Arch(ctx.TargetInfo), filepath.Join(cacheLayer.Path, "indexes"))
 	if err != nil {
 		return cacheLayer, archive, nil, err
 	}
@@ -179,7 +180,9 @@ func (b Builder) readIndex(ctx libcnb.BuildContext, s Settings) (libcnb.Layer, d
 	return cacheLayer, archive, index, nil
 }
 
-func (b Builder) archive(s Settings, suite, indexCache string) (debian.Archive, error) {
+// archive is the suite's archive for arch, the build's architecture: its
+// packages are those of the run image's platform.
+func (b Builder) archive(s Settings, suite, arch, indexCache string) (debian.Archive, error) {
 	if s.Mirror == "" {
 		return debian.Archive{}, noMirror()
 	}
@@ -206,7 +209,7 @@ func (b Builder) archive(s Settings, suite, indexCache string) (debian.Archive, 
 		b.Logger.Bodyf("%s is not set: installing from %s and %s-updates only, without the security archive", SecurityMirrorSetting, suite, suite)
 	}
 	return debian.Archive{
-		Suites: suites, Keyring: keys, Arch: "amd64", Client: b.Client, IndexCache: indexCache,
+		Suites: suites, Keyring: keys, Arch: arch, Client: b.Client, IndexCache: indexCache,
 		Log: func(format string, args ...interface{}) { b.Logger.Bodyf(format, args...) },
 	}, nil
 }

@@ -64,6 +64,9 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 				}},
 				{Name: "jq", Version: "1.7-1", Depends: "libc6", Files: map[string]string{"./usr/bin/jq": "jq"}},
 				{Name: "newlib", Version: "1-1", Depends: "libc6 (>= 2.42)", Files: map[string]string{"./usr/lib/x86_64-linux-gnu/libnew.so.1": "elf"}},
+				{Name: "jq", Version: "1.7-1", Arch: "arm64", Files: map[string]string{
+					"./usr/bin/jq": "jq for arm64", "./usr/lib/aarch64-linux-gnu/libjq.so.1": "elf",
+				}},
 			},
 			"trixie-updates": nil,
 		})
@@ -142,6 +145,24 @@ func testBuild(t *testing.T, context spec.G, it spec.S) {
 		Expect(out.String()).To(ContainSubstring("libpq-dev (Aptfile line 1)"))
 		Expect(out.String()).To(ContainSubstring("Rebase cannot update these packages"))
 		Expect(strings.Count(out.String(), "Rebase cannot")).To(Equal(1))
+	})
+
+	it("installs the packages of the build's architecture, on its library paths", func() {
+		fake.WriteFiles(t, ctx.ApplicationPath, map[string]string{"Aptfile": "jq\n"})
+		ctx.TargetInfo = libcnb.TargetInfo{OS: "linux", Arch: "arm64"}
+		result, err := builder.Build(ctx)
+		Expect(err).NotTo(HaveOccurred(), out.String())
+
+		launch := layerNamed(result, "debian-libraries")
+		jq, err := os.ReadFile(filepath.Join(launch.Path, "usr/bin/jq"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(jq)).To(Equal("jq for arm64"))
+		Expect(launch.LaunchEnvironment["LD_LIBRARY_PATH.prepend"]).To(HavePrefix(filepath.Join(launch.Path, "usr/lib/aarch64-linux-gnu")))
+		build := layerNamed(result, "debian-packages")
+		Expect(build.BuildEnvironment["LIBRARY_PATH.prepend"]).To(HavePrefix(filepath.Join(build.Path, "usr/lib/aarch64-linux-gnu")))
+		sbom, err := os.ReadFile(launch.SBOMPath(libcnb.SyftJSON))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(sbom)).To(ContainSubstring(`"PURL":"pkg:deb/debian/jq@1.7-1?arch=arm64`))
 	})
 
 	it("downloads nothing when the resolved set is unchanged, and says why it changes", func() {

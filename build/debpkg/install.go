@@ -18,14 +18,12 @@ import (
 
 	"github.com/onbuild-buildpacks/onbuild/internal/debian"
 	"github.com/onbuild-buildpacks/onbuild/internal/layer"
+	"github.com/onbuild-buildpacks/onbuild/internal/target"
 )
 
 // layout versions how a layer is laid out: bump it when that changes, so
 // cached layers of the old layout are rebuilt.
 const layout = 1
-
-// multiarch is Debian's library folder name for amd64.
-const multiarch = "x86_64-linux-gnu"
 
 // Installer downloads, verifies and extracts resolved packages into a
 // layer.
@@ -79,9 +77,9 @@ func (in Installer) Contribute(l *libcnb.Layer, spec layer.Spec, pkgs []*debian.
 		// exporter would replace the previous image's layer with env
 		// files alone; env files written before persist on reuse.
 		if spec.Types.Launch {
-			setLaunchEnvironment(l)
+			setLaunchEnvironment(l, target.DebianMultiarch(in.Archive.Arch))
 		} else {
-			setBuildEnvironment(l)
+			setBuildEnvironment(l, target.DebianMultiarch(in.Archive.Arch))
 		}
 		return nil
 	})
@@ -213,8 +211,9 @@ func relocateConfigScripts(root string) error {
 }
 
 // setBuildEnvironment points the later buildpacks' compilers, linkers,
-// pkg-config and programs at the layer.
-func setBuildEnvironment(l *libcnb.Layer) {
+// pkg-config and programs at the layer; multiarch is the folder of the
+// build's architecture under usr/lib (x86_64-linux-gnu).
+func setBuildEnvironment(l *libcnb.Layer, multiarch string) {
 	usr := filepath.Join(l.Path, "usr")
 	sep := string(os.PathListSeparator)
 	env := l.BuildEnvironment
@@ -228,7 +227,7 @@ func setBuildEnvironment(l *libcnb.Layer) {
 }
 
 // setLaunchEnvironment puts the libraries and programs on the app's paths.
-func setLaunchEnvironment(l *libcnb.Layer) {
+func setLaunchEnvironment(l *libcnb.Layer, multiarch string) {
 	usr := filepath.Join(l.Path, "usr")
 	sep := string(os.PathListSeparator)
 	env := l.LaunchEnvironment

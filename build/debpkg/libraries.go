@@ -93,7 +93,7 @@ func (b Builder) Libraries(ctx libcnb.BuildContext) (libcnb.BuildResult, error) 
 	already := debianLaunchPackages(filepath.Join(root, debianLaunchLayer+".toml"))
 	records := [][]byte{status}
 	for name, version := range already {
-		records = append(records, []byte(fmt.Sprintf("\nPackage: %s\nStatus: install ok installed\nVersion: %s\nArchitecture: amd64\n", name, version)))
+		records = append(records, []byte(fmt.Sprintf("\nPackage: %s\nStatus: install ok installed\nVersion: %s\nArchitecture: %s\n", name, version, archive.Arch)))
 	}
 	image, err := debian.ReadStatus(records...)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/onbuild-buildpacks/onbuild/internal/network"
 	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
+	"github.com/onbuild-buildpacks/onbuild/internal/target"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -71,7 +72,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 	ctx.ApplicationPath = mono.App.Dir
-	plan, err := b.plan(mono, metadata, reader)
+	plan, err := b.plan(mono, metadata, reader, target.Arch(ctx.TargetInfo))
 	if err != nil {
 		return result, err
 	}
@@ -161,7 +162,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 // plan reads the app and the settings and decides what to build.
-func (b Builder) plan(mono Monorepo, metadata libpak.BuildModuleMetadata, reader settings.Reader) (goPlan, error) {
+func (b Builder) plan(mono Monorepo, metadata libpak.BuildModuleMetadata, reader settings.Reader, arch string) (goPlan, error) {
 	var plan goPlan
 	var err error
 	appDir := mono.App.Dir
@@ -178,18 +179,12 @@ func (b Builder) plan(mono Monorepo, metadata libpak.BuildModuleMetadata, reader
 	if err != nil {
 		return plan, err
 	}
-	resolved, err := Resolve(request, Versions(metadata.Dependencies))
-	if err != nil {
+	if plan.dependency, err = ResolveFor(request, metadata.Dependencies, arch); err != nil {
 		return plan, err
 	}
-	b.Logger.Headerf("%s", Explain(request, resolved))
+	b.Logger.Headerf("%s", Explain(request, plan.dependency.Version))
 	if request.Ignored != "" {
 		b.Logger.Bodyf("%s", request.Ignored)
-	}
-	for _, dependency := range metadata.Dependencies {
-		if dependency.ID == goDependency && dependency.Version == resolved {
-			plan.dependency = dependency
-		}
 	}
 
 	if plan.modules, err = ModuleFilesDigest(appDir); err != nil {

@@ -13,6 +13,7 @@ func TestUnit(t *testing.T) {
 	suite("GoMod", testGoMod)
 	suite("Toolchain", testToolchain)
 	suite("Resolve", testResolve)
+	suite("Arch", testArch)
 	suite("Targets", testTargets)
 	suite("GoFlags", testGoFlags)
 	suite("GoCache", testGoCache)

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -138,11 +139,13 @@ func discoverTargets(appDir string, cgo bool) ([]string, error) {
 }
 
 // isMainPackage reads the package clause of the files go build would
-// compile for linux/amd64, honouring build constraints, so a `//go:build
-// ignore` generator does not make a library folder a main package.
+// compile for linux on this build's architecture (the buildpack's own,
+// since each architecture gets its own build), honouring build
+// constraints, so a `//go:build ignore` generator does not make a library
+// folder a main package.
 func isMainPackage(dir string, cgo bool) (bool, error) {
 	context := build.Default
-	context.GOOS, context.GOARCH, context.CgoEnabled = "linux", "amd64", cgo
+	context.GOOS, context.GOARCH, context.CgoEnabled = "linux", runtime.GOARCH, cgo
 	pkg, err := context.ImportDir(dir, build.ImportComment)
 	var noGo *build.NoGoError
 	var multiple *build.MultiplePackageError

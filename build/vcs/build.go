@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/onbuild-buildpacks/onbuild/detect"
 	"github.com/onbuild-buildpacks/onbuild/internal/credentials"
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 	"github.com/onbuild-buildpacks/onbuild/internal/settings"
+	"github.com/onbuild-buildpacks/onbuild/internal/target"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -41,7 +44,7 @@ type vcsTool struct {
 	entry string
 	title string
 	main  string
-	setup func(layer *libcnb.Layer) error
+	setup func(layer *libcnb.Layer, arch string) error
 }
 
 // vcsTools in the order they are installed.
@@ -58,7 +61,8 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, fmt.Errorf("unable to read buildpack metadata\n%w", err)
 	}
-	packages, err := ToolPackages(ctx.Buildpack.Metadata, metadata.Dependencies, ctx.StackID)
+	arch := target.Arch(ctx.TargetInfo)
+	packages, err := ToolPackages(ctx.Buildpack.Metadata, metadata.Dependencies, ctx.StackID, arch)
 	if err != nil {
 		return result, err
 	}
@@ -85,7 +89,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		if err := contributor.Contribute(&layer); err != nil {
 			return result, err
 		}
-		if err := tool.setup(&layer); err != nil {
+		if err := tool.setup(&layer, arch); err != nil {
 			return result, err
 		}
 		result.Layers = append(result.Layers, layer)
@@ -117,9 +121,10 @@ func plannedTools(plan libcnb.BuildpackPlan) []vcsTool {
 
 // ToolPackages reads buildpack.toml's [metadata.tools."STACK ID"] (tool
 // name -> Debian package ids) and returns each tool's dependencies for that
-// stack, its main package first. Each stack flavour is a Debian release with
-// its own packages: a dependency counts when its stacks name stackID.
-func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleDependency, stackID string) (map[string][]libpak.BuildModuleDependency, error) {
+// stack and architecture, its main package first. Each stack flavour is a
+// Debian release with its own packages: a dependency counts when its stacks
+// name stackID and its purl names arch (or "all").
+func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleDependency, stackID, arch string) (map[string][]libpak.BuildModuleDependency, error) {
 	var metadata struct {
 		Tools map[string]map[string][]string `toml:"tools"`
 	}
@@ -134,8 +139,12 @@ func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleD
 	if !ok {
 		return nil, fmt.Errorf("buildpack.toml has no [metadata.tools.%q]: onbuild/vcs has no Debian packages for the stack %q", stackID, stackID)
 	}
+	pinned, err := target.Dependencies(dependencies, arch)
+	if err != nil {
+		return nil, err
+	}
 	byID := map[string]libpak.BuildModuleDependency{}
-	for _, dependency := range dependencies {
+	for _, dependency := range pinned {
 		for _, stack := range dependency.Stacks {
 			if stack == stackID {
 				byID[dependency.ID] = dependency
@@ -151,7 +160,7 @@ func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleD
 		for _, id := range ids {
 			dependency, ok := byID[id]
 			if !ok {
-				return nil, fmt.Errorf("buildpack.toml lists %s for %s on %s, but has no [[metadata.dependencies]] with that id and stack", id, tool.entry, stackID)
+				return nil, missingPackageError(id, tool.entry, stackID, arch, dependencies)
 			}
 			if id == tool.main {
 				packages[tool.entry] = append([]libpak.BuildModuleDependency{dependency}, packages[tool.entry]...)
@@ -166,14 +175,38 @@ func ToolPackages(raw map[string]interface{}, dependencies []libpak.BuildModuleD
 	return packages, nil
 }
 
+// missingPackageError says which architectures do have a package that the
+// stack's tool list names but no dependency of this architecture pins.
+func missingPackageError(id, tool, stackID, arch string, dependencies []libpak.BuildModuleDependency) error {
+	var stackDeps []libpak.BuildModuleDependency
+	for _, dependency := range dependencies {
+		for _, stack := range dependency.Stacks {
+			if stack == stackID {
+				stackDeps = append(stackDeps, dependency)
+			}
+		}
+	}
+	if arches := target.Arches(stackDeps, id, ""); len(arches) > 0 {
+		return problem.Problem{
+			Title: fmt.Sprintf("No %s package for %s", tool, arch),
+			Cause: fmt.Sprintf("onbuild/vcs pins %s for %s on %s only; this build is for %s.", id, tool, strings.Join(arches, ", "), arch),
+			Fixes: []string{
+				"Use an onbuild/vcs whose buildpack.toml pins the " + arch + " packages (tools/vcs-packages.sh resolves them).",
+				fmt.Sprintf("Build for %s instead: pack build --platform linux/%s", arches[0], arches[0]),
+			},
+		}
+	}
+	return fmt.Errorf("buildpack.toml lists %s for %s on %s, but has no [[metadata.dependencies]] with that id and stack", id, tool, stackID)
+}
+
 // gitSetup points later build steps at the extracted git. Debian's git
 // finds its helpers (git-remote-http) and templates under /usr unless told
 // otherwise; its libraries are those the build image lacks, so they shadow
 // nothing.
-func gitSetup(layer *libcnb.Layer) error {
+func gitSetup(layer *libcnb.Layer, arch string) error {
 	usr := filepath.Join(layer.Path, "usr")
 	layer.BuildEnvironment.Prepend("PATH", string(os.PathListSeparator), filepath.Join(usr, "bin"))
-	layer.BuildEnvironment.Prepend("LD_LIBRARY_PATH", string(os.PathListSeparator), filepath.Join(usr, "lib", "x86_64-linux-gnu"))
+	layer.BuildEnvironment.Prepend("LD_LIBRARY_PATH", string(os.PathListSeparator), filepath.Join(usr, "lib", target.DebianMultiarch(arch)))
 	layer.BuildEnvironment.Override("GIT_EXEC_PATH", filepath.Join(usr, "lib", "git-core"))
 	layer.BuildEnvironment.Override("GIT_TEMPLATE_DIR", filepath.Join(usr, "share", "git-core", "templates"))
 	return nil
@@ -183,7 +216,7 @@ func gitSetup(layer *libcnb.Layer) error {
 // by the stack's python3; their PYTHONPATH is set for hg alone, since in the
 // build's environment they would leak into the app's virtualenv (and a
 // `mercurial` requirement would look installed when it is not).
-func hgSetup(layer *libcnb.Layer) error {
+func hgSetup(layer *libcnb.Layer, _ string) error {
 	bin := filepath.Join(layer.Path, "bin")
 	if err := os.MkdirAll(bin, 0755); err != nil {
 		return fmt.Errorf("unable to create %s\n%w", bin, err)

@@ -411,29 +411,33 @@ func testVCSBuildpackTOML(t *testing.T, context spec.G, it spec.S) {
 		Expect(err).NotTo(HaveOccurred())
 		metadata, err := libpak.NewBuildModuleMetadata(buildpack.Metadata)
 		Expect(err).NotTo(HaveOccurred())
-		listed := 0
-		for _, stack := range []string{"io.onbuild.stacks.trixie", "io.onbuild.stacks.bookworm"} {
-			packages, err := vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, stack)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(packages["git"][0].ID).To(Equal("git"))
-			Expect(packages["hg"][0].ID).To(Equal("mercurial"))
-			for _, pkgs := range packages {
-				listed += len(pkgs)
-				for _, dep := range pkgs {
-					Expect(dep.Stacks).To(Equal([]string{stack}), dep.ID)
+		listed := map[string]bool{}
+		for stack, arches := range map[string][]string{"io.onbuild.stacks.trixie": {"amd64", "arm64"}, "io.onbuild.stacks.bookworm": {"amd64"}} {
+			for _, arch := range arches {
+				packages, err := vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, stack, arch)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(packages["git"][0].ID).To(Equal("git"))
+				Expect(packages["git"][0].URI).To(HaveSuffix("_" + arch + ".deb"))
+				Expect(packages["hg"][0].ID).To(Equal("mercurial"))
+				for _, pkgs := range packages {
+					for _, dep := range pkgs {
+						listed[dep.URI] = true
+						Expect(dep.Stacks).To(Equal([]string{stack}), dep.ID)
+						Expect(dep.URI).To(MatchRegexp(`_(`+arch+`|all)\.deb$`), dep.ID)
+					}
 				}
 			}
 		}
-		Expect(metadata.Dependencies).To(HaveLen(listed), "every dependency belongs to a tool of one stack")
+		Expect(metadata.Dependencies).To(HaveLen(len(listed)), "every dependency belongs to a tool of one stack and architecture")
 		for _, dep := range metadata.Dependencies {
-			Expect(dep.URI).To(MatchRegexp(`^pool/main/[a-z0-9]+/[a-z0-9.+-]+/`+regexpQuote(dep.ID)+`_[^/]+_(amd64|all)\.deb$`), dep.ID)
+			Expect(dep.URI).To(MatchRegexp(`^pool/main/[a-z0-9]+/[a-z0-9.+-]+/`+regexpQuote(dep.ID)+`_[^/]+_(amd64|arm64|all)\.deb$`), dep.ID)
 			Expect(string(dep.GetChecksum())).To(MatchRegexp(`^sha256:[0-9a-f]{64}$`), dep.ID)
 			arch := strings.TrimSuffix(dep.URI[strings.LastIndex(dep.URI, "_")+1:], ".deb")
 			Expect(dep.GetPURLS()).To(Equal([]string{"pkg:deb/debian/" + dep.ID + "@" + dep.Version + "?arch=" + arch}), dep.ID)
 			upstream := dep.Version[strings.Index(dep.Version, ":")+1:]
 			Expect(dep.URI).To(ContainSubstring("_"+upstream+"_"), dep.ID)
 		}
-		_, err = vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, "io.onbuild.stacks.sid")
+		_, err = vcs.ToolPackages(buildpack.Metadata, metadata.Dependencies, "io.onbuild.stacks.sid", "amd64")
 		Expect(err).To(MatchError(ContainSubstring(`buildpack.toml has no [metadata.tools."io.onbuild.stacks.sid"]`)))
 		Expect(metadata.Configurations).To(ContainElement(HaveField("Name", vcs.DebianMirrorSetting)))
 	})

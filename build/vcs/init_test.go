@@ -13,6 +13,7 @@ func TestUnit(t *testing.T) {
 	suite("VCS", testVCS)
 	suite("DebianTool", testDebianTool)
 	suite("VCSBuildpackTOML", testVCSBuildpackTOML)
+	suite("ToolPackagesArch", testToolPackagesArch)
 	suite.Run(t)
 }
 

@@ -22,9 +22,17 @@ import (
 
 // DebPackage is a package of a DebianArchive: its control fields and its
 // files (path → content; a content starting with "->" makes a symlink).
+// Arch is its architecture's index (default amd64).
 type DebPackage struct {
-	Name, Version, Depends, Section, Provides string
-	Files                                     map[string]string
+	Name, Version, Depends, Section, Provides, Arch string
+	Files                                           map[string]string
+}
+
+func (p DebPackage) arch() string {
+	if p.Arch == "" {
+		return "amd64"
+	}
+	return p.Arch
 }
 
 // DebianArchive is a Debian mirror on 127.0.0.1 with one suite per name,
@@ -51,28 +59,44 @@ func NewDebianArchive(t *testing.T, suites map[string][]DebPackage) *DebianArchi
 	}
 	sort.Strings(names)
 	for _, suite := range names {
-		var index strings.Builder
+		// One Packages index per architecture, amd64's and arm64's even
+		// when empty, as a real suite has them.
+		indexes := map[string]*strings.Builder{"amd64": {}, "arm64": {}}
 		for _, p := range suites[suite] {
+			if indexes[p.arch()] == nil {
+				indexes[p.arch()] = &strings.Builder{}
+			}
+		}
+		for _, p := range suites[suite] {
+			index := indexes[p.arch()]
 			deb := buildDeb(t, p)
-			pool := fmt.Sprintf("pool/main/%s/%s_%s_amd64.deb", p.Name[:1], p.Name, p.Version)
+			pool := fmt.Sprintf("pool/main/%s/%s_%s_%s.deb", p.Name[:1], p.Name, p.Version, p.arch())
 			a.files[pool] = deb
 			sum := sha256.Sum256(deb)
-			fmt.Fprintf(&index, "Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: Test <t@example.invalid>\n", p.Name, p.Version)
+			fmt.Fprintf(index, "Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: Test <t@example.invalid>\n", p.Name, p.Version, p.arch())
 			for field, value := range map[string]string{"Depends": p.Depends, "Provides": p.Provides, "Section": p.Section} {
 				if value != "" {
-					fmt.Fprintf(&index, "%s: %s\n", field, value)
+					fmt.Fprintf(index, "%s: %s\n", field, value)
 				}
 			}
-			fmt.Fprintf(&index, "Filename: %s\nSize: %d\nSHA256: %s\nDescription: test package %s\n\n", pool, len(deb), hex.EncodeToString(sum[:]), p.Name)
+			fmt.Fprintf(index, "Filename: %s\nSize: %d\nSHA256: %s\nDescription: test package %s\n\n", pool, len(deb), hex.EncodeToString(sum[:]), p.Name)
 		}
-		var gz bytes.Buffer
-		w := gzip.NewWriter(&gz)
-		w.Write([]byte(index.String()))
-		w.Close()
-		packages := "main/binary-amd64/Packages.gz"
-		a.files["dists/"+suite+"/"+packages] = gz.Bytes()
-		sum := sha256.Sum256(gz.Bytes())
-		release := fmt.Sprintf("Origin: Test\nSuite: %s\nCodename: %s\nSHA256:\n %s %d %s\n", suite, suite, hex.EncodeToString(sum[:]), gz.Len(), packages)
+		arches := make([]string, 0, len(indexes))
+		for arch := range indexes {
+			arches = append(arches, arch)
+		}
+		sort.Strings(arches)
+		release := fmt.Sprintf("Origin: Test\nSuite: %s\nCodename: %s\nSHA256:\n", suite, suite)
+		for _, arch := range arches {
+			var gz bytes.Buffer
+			w := gzip.NewWriter(&gz)
+			w.Write([]byte(indexes[arch].String()))
+			w.Close()
+			packages := "main/binary-" + arch + "/Packages.gz"
+			a.files["dists/"+suite+"/"+packages] = gz.Bytes()
+			sum := sha256.Sum256(gz.Bytes())
+			release += fmt.Sprintf(" %s %d %s\n", hex.EncodeToString(sum[:]), gz.Len(), packages)
+		}
 		var signed bytes.Buffer
 		sw, err := clearsign.Encode(&signed, entity.PrivateKey, nil)
 		if err != nil {
@@ -111,7 +135,7 @@ func NewDebianArchive(t *testing.T, suites map[string][]DebPackage) *DebianArchi
 // and data.tar.gz.
 func buildDeb(t *testing.T, p DebPackage) []byte {
 	t.Helper()
-	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: Test <t@example.invalid>\nDescription: test\n", p.Name, p.Version)
+	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: Test <t@example.invalid>\nDescription: test\n", p.Name, p.Version, p.arch())
 	controlTar := tarGz(t, map[string]string{"./control": control})
 	dataTar := tarGz(t, p.Files)
 	var ar bytes.Buffer

@@ -21,6 +21,7 @@ func TestUnit(t *testing.T) {
 	suite("Set", testSet)
 	suite("Marker", testMarker)
 	suite("PythonJSON", testPythonJSON)
+	suite("RealLocks", testRealLocks)
 	suite.Run(t)
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/onbuild-buildpacks/onbuild/internal/problem"
 )
 
 // uvLock is uv.lock version 1 (uv 0.3 onwards; revision only adds fields).
@@ -18,7 +20,16 @@ type uvLock struct {
 	Manifest struct {
 		Members []string `toml:"members"`
 	} `toml:"manifest"`
-	Packages []uvPackage `toml:"package"`
+	// Conflicts are [tool.uv] conflicts: extras and groups locked with
+	// different versions of the same package, never installed together.
+	Conflicts [][]uvConflict `toml:"conflicts"`
+	Packages  []uvPackage    `toml:"package"`
+}
+
+type uvConflict struct {
+	Package string `toml:"package"`
+	Extra   string `toml:"extra"`
+	Group   string `toml:"group"`
 }
 
 type uvPackage struct {
@@ -108,6 +119,9 @@ func loadUV(l *Lock) error {
 		if err := l.uvStale(lock, manifest, g, roots, selected); err != nil {
 			return Set{}, err
 		}
+		if err := l.uvConflicts(lock, roots, selected); err != nil {
+			return Set{}, err
+		}
 		var edges []edge
 		for _, r := range roots {
 			edges = append(edges, edge{to: r})
@@ -119,6 +133,37 @@ func loadUV(l *Lock) error {
 			}
 		}
 		return l.collect(walk(edges, nil), root)
+	}
+	return nil
+}
+
+// uvConflicts refuses a selection that [tool.uv] conflicts forbids: uv
+// locks each side with its own version of a package, so installing both
+// would hand pip two pins of one name.
+func (l Lock) uvConflicts(lock uvLock, roots []*node, selected map[string]bool) error {
+	rootNames := map[string]bool{}
+	for _, r := range roots {
+		rootNames[r.pkg.Name] = true
+	}
+	for _, set := range lock.Conflicts {
+		var chosen []string
+		for _, item := range set {
+			kind, name := "extra", NormalizeName(item.Extra)
+			if name == "" {
+				kind, name = "group", NormalizeName(item.Group)
+			}
+			if rootNames[NormalizeName(item.Package)] && selected[name] {
+				chosen = append(chosen, kind+" "+name)
+			}
+		}
+		if len(chosen) > 1 {
+			return problem.Problem{
+				Title: "Conflicting groups selected",
+				File:  l.File,
+				Cause: fmt.Sprintf("%s selects the %s, which %s declares as conflicting ([tool.uv] conflicts): each is locked with its own versions, so they cannot be installed together.", GroupsSetting, strings.Join(chosen, " and the "), l.File),
+				Fixes: []string{fmt.Sprintf("Select only one of them in %s.", GroupsSetting)},
+			}
+		}
 	}
 	return nil
 }
