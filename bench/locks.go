@@ -25,7 +25,7 @@ var benchPackages = append(append(append([]string{}, pyindex.DefaultPackages...)
 func (b *bench) lockApps() []benchApp {
 	onbuild := []variant{{"onbuild", b.packBuild(builder)}}
 	sourceChange := change{"rebuild after an app-file change", func(dir string, run int) error {
-		return appendFile(filepath.Join(dir, "app.py"), fmt.Sprintf("\n# change %d\n", run))
+		return appendFile(filepath.Join(dir, "app.py"), "\n# "+b.edit(run)+"\n")
 	}}
 	apps := []benchApp{{
 		name: "Flask (requirements.txt)", source: "samples/python", variants: onbuild,

@@ -73,6 +73,13 @@ type bench struct {
 	// goproxy its GOPROXY, both read at run time, for the Go builds.
 	caBinding string
 	goproxy   string
+	// started names this bench run in the edits its rebuilds make, and
+	// mounts holds each Dockerfile image's cache mount prefix since its
+	// cold build: BuildKit's layer cache outlives a bench run, and its cache
+	// mounts outlive --no-cache, so a rebuild's edit must differ from every
+	// earlier run's and a cold build needs cache mounts of its own.
+	started string
+	mounts  map[string]string
 	// only, from BENCH_APPS, names the apps to run; all when empty.
 	only []string
 	// quick, from BENCH_QUICK, runs every scenario once, small.
@@ -128,6 +135,7 @@ func setUp() (*bench, error) {
 		return nil, err
 	}
 	b := &bench{root: root, pack: os.Getenv("PACK"), runs: 3,
+		started: time.Now().UTC().Format(time.RFC3339Nano), mounts: map[string]string{},
 		phases: map[string][]map[string]time.Duration{}, layers: map[string][]map[string]layerBytes{}}
 	if b.pack == "" {
 		return nil, fmt.Errorf("PACK is not set: run `make bench`")
@@ -351,7 +359,7 @@ func (b *bench) apps() []benchApp {
 		},
 		changes: []change{
 			{"rebuild after an app-file change", func(dir string, run int) error {
-				return appendFile(filepath.Join(dir, "app.py"), fmt.Sprintf("\n# change %d\n", run))
+				return appendFile(filepath.Join(dir, "app.py"), "\n# "+b.edit(run)+"\n")
 			}},
 			{"rebuild after one requirement change", func(dir string, run int) error {
 				return b.addIndexPin(dir, "six")
@@ -369,7 +377,7 @@ func (b *bench) apps() []benchApp {
 		},
 		changes: []change{
 			{"rebuild after one .go file change", func(dir string, run int) error {
-				return appendFile(filepath.Join(dir, "greeting.go"), fmt.Sprintf("\n// change %d\n", run))
+				return appendFile(filepath.Join(dir, "greeting.go"), "\n// "+b.edit(run)+"\n")
 			}},
 		},
 	}}
@@ -563,12 +571,21 @@ func (b *bench) packBuild(builder string, extra ...string) func(image, dir strin
 	}
 }
 
-// dockerBuild builds with BuildKit. A cold build passes --no-cache, which
-// also starts every cache mount empty; the rebuilds keep the layer cache
-// and the cache mounts of the build before.
+// dockerBuild builds with BuildKit. A cold build passes --no-cache and
+// gives every cache mount an id no build used before (--no-cache keeps
+// cache mounts); the rebuilds keep the layer cache and the cache mounts of
+// the build before.
 func (b *bench) dockerBuild(dockerfile string, buildArgs ...string) func(image, dir string, cold bool) (buildRun, error) {
 	return func(image, dir string, cold bool) (buildRun, error) {
-		args := []string{"build", "--progress", "plain", "-t", image, "-f", filepath.Join(b.root, dockerfile), "--network", "host",
+		if cold || b.mounts[image] == "" {
+			b.mounts[image] = fmt.Sprintf("bench-%d-", time.Now().UnixNano())
+		}
+		file, err := b.withMountIDs(dockerfile, b.mounts[image])
+		if err != nil {
+			return buildRun{}, err
+		}
+		defer os.Remove(file)
+		args := []string{"build", "--progress", "plain", "-t", image, "-f", file, "--network", "host",
 			"--build-arg", "PIP_INDEX_URL=" + b.index.URL(), "--build-arg", "PIP_TRUSTED_HOST=127.0.0.1",
 			"--build-arg", "GOPROXY=" + b.goproxy}
 		for _, arg := range buildArgs {
@@ -579,6 +596,35 @@ func (b *bench) dockerBuild(dockerfile string, buildArgs ...string) func(image, 
 		}
 		return b.timedEnv(b.docker.env(), b.docker.path, append(args, dir)...)
 	}
+}
+
+// cacheMount matches a cache mount named by its target only.
+var cacheMount = regexp.MustCompile(`--mount=type=cache,target=([^,\s]+)`)
+
+// withMountIDs writes dockerfile to a temporary file with an id of prefix
+// and its target on every cache mount that has none (one cache per target,
+// as BuildKit's default id is the target), and returns the file's path.
+func (b *bench) withMountIDs(dockerfile, prefix string) (string, error) {
+	text, err := os.ReadFile(filepath.Join(b.root, dockerfile))
+	if err != nil {
+		return "", err
+	}
+	text = cacheMount.ReplaceAll(text, []byte("--mount=type=cache,id="+prefix+"$1,target=$1"))
+	f, err := os.CreateTemp("", "bench-*.Dockerfile")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(text)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	return f.Name(), err
+}
+
+// edit is the comment a rebuild appends to a source file: run n of this
+// bench, so no earlier bench's layer cache holds the edited source.
+func (b *bench) edit(n int) string {
+	return fmt.Sprintf("change %d of the bench started %s", n, b.started)
 }
 
 // imageWord matches what an image name cannot hold ("Flask (uv.lock)").

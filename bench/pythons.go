@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -15,7 +14,7 @@ func (b *bench) pythonApps() []benchApp {
 	// The Python download comes over HTTPS from the Go module proxy.
 	onbuild := []variant{{"onbuild", b.packBuild(builder, "--volume", b.caBinding+":/platform/bindings/ca-certificates")}}
 	sourceChange := change{"rebuild after an app-file change", func(dir string, run int) error {
-		return appendFile(filepath.Join(dir, "app.py"), fmt.Sprintf("\n# change %d\n", run))
+		return appendFile(filepath.Join(dir, "app.py"), "\n# "+b.edit(run)+"\n")
 	}}
 	return []benchApp{{
 		name: "Flask (Python 3.12)", source: "samples/python", variants: onbuild,

@@ -13,6 +13,7 @@ import (
 func TestUnit(t *testing.T) {
 	suite := spec.New("bench", spec.Report(report.Terminal{}))
 	suite("Serving", testServing)
+	suite("Docker", testDocker)
 	suite.Run(t)
 }
 
