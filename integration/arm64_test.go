@@ -363,22 +363,7 @@ func (p *archPublished) build(a *app, extra ...string) string {
 // machine answer no request for minutes.
 func startArm64(a *app) string {
 	a.t.Helper()
-	out, err := exec.Command("docker", "run", "-d", "--platform", "linux/arm64", "-e", "WEB_CONCURRENCY=1", "-p", "127.0.0.1::8080", a.image).Output()
-	if err != nil {
-		a.t.Fatalf("docker run %s: %v", a.image, err)
-	}
-	id := strings.TrimSpace(string(out))
-	a.containers = append(a.containers, id)
-	a.t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", id).Run() })
-	port, err := exec.Command("docker", "port", id, "8080/tcp").Output()
-	if err != nil {
-		a.t.Fatalf("docker port %s: %v", id, err)
-	}
-	hostPort := strings.TrimSpace(strings.Split(string(port), "\n")[0])
-	if !strings.HasPrefix(hostPort, "127.0.0.1:") {
-		a.t.Fatalf("container port published on %q, expected 127.0.0.1", hostPort)
-	}
-	return "http://" + hostPort
+	return a.run("--platform", "linux/arm64", "-e", "WEB_CONCURRENCY=1")
 }
 
 // getArm64 is app.get with the patience emulation needs: the first answer

@@ -90,13 +90,24 @@ func (a *app) mustBuild(extra ...string) string {
 // returns the app's base URL.
 func (a *app) start(env ...string) string {
 	a.t.Helper()
-	args := []string{"run", "-d", "-p", "127.0.0.1::8080"}
+	var options []string
 	for _, kv := range env {
-		args = append(args, "-e", kv)
+		options = append(options, "-e", kv)
 	}
-	out, err := exec.Command("docker", append(args, a.image)...).CombinedOutput()
+	return a.run(options...)
+}
+
+// run is start with docker run's options as given. The container id is read
+// from stdout alone: docker warns on stderr (a platform mismatch, say).
+func (a *app) run(options ...string) string {
+	a.t.Helper()
+	args := append([]string{"run", "-d", "-p", "127.0.0.1::8080"}, options...)
+	cmd := exec.Command("docker", append(args, a.image)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		a.t.Fatalf("docker run %s: %v\n%s", a.image, err, out)
+		a.t.Fatalf("docker run %s: %v\n%s%s", a.image, err, out, stderr.String())
 	}
 	id := strings.TrimSpace(string(out))
 	a.containers = append(a.containers, id)
